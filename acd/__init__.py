@@ -1,0 +1,1 @@
+"""Automatic call distribution: pure domain (agent states, queue, assignment)."""

@@ -1,0 +1,1 @@
+"""Dialplan configuration: model, loader, validation, calendar, numbers, routing."""

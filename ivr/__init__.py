@@ -1,0 +1,1 @@
+"""IVR menu engine: pure, input in, commands out."""

@@ -1,0 +1,1 @@
+"""kontakt: composition root (settings, logging, CLI, runtime wiring, HTTP, MQTT)."""

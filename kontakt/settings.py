@@ -1,0 +1,135 @@
+"""Settings: read once at start from a TOML file and KONTAKT_* environment
+variables (the environment wins), cast and validated here, failing with the
+key's name.  Nothing else in the program reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the key."""
+
+
+def _port(v: str) -> int:
+    n = int(v)
+    if not 0 <= n <= 65535:
+        raise ValueError("must be a port number 0..65535")
+    return n
+
+
+def _positive(v: str) -> int:
+    n = int(v)
+    if n < 1:
+        raise ValueError("must be a whole number >= 1")
+    return n
+
+
+def _non_negative(v: str) -> float:
+    n = float(v)
+    if n < 0:
+        raise ValueError("must be >= 0")
+    return n
+
+
+def _bool(v: str) -> bool:
+    s = str(v).strip().lower()
+    if s in {"1", "true", "yes", "on"}:
+        return True
+    if s in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _choice(*options: str) -> Any:
+    def cast(v: str) -> str:
+        if v not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return v
+
+    return cast
+
+
+def _str(v: str) -> str:
+    return str(v)
+
+
+def _opt(kind: Any = _str, default: Any = None, doc: str = "") -> Any:
+    return field(default=default, metadata={"cast": kind, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: str = _opt(doc="path of the dialplan/IVR/hours configuration (YAML)")
+    database_url: str = _opt(default="sqlite+aiosqlite:///kontakt.db", doc="SQLAlchemy async URL")
+    mqtt_host: str = _opt(default="127.0.0.1")
+    mqtt_port: int = _opt(_port, 1883)
+    mqtt_prefix: str = _opt(default="kontakt", doc="topic prefix")
+    ami_host: str = _opt(default="127.0.0.1")
+    ami_port: int = _opt(_port, 5038)
+    ami_username: str = _opt(default="kontakt")
+    ami_secret: str = _opt(doc="AMI secret; required by `kontakt run`")
+    agi_host: str = _opt(default="127.0.0.1")
+    agi_port: int = _opt(_port, 4573)
+    http_host: str = _opt(default="127.0.0.1")
+    http_port: int = _opt(_port, 8021)
+    seats: int = _opt(_positive, 20, "operator seats")
+    ring_timeout: float = _opt(_non_negative, 15.0, "seconds an agent phone rings")
+    wrapup: float = _opt(_non_negative, 0.0, "seconds of wrap-up after each call")
+    strategy: str = _opt(_choice("longest-idle", "fewest-calls"), "longest-idle")
+    announce_every: float = _opt(_non_negative, 30.0, "seconds between position announcements")
+    max_wait: float = _opt(_non_negative, 300.0, "seconds before a callback is offered")
+    queue_log: str = _opt(doc="path of the queue_log file (Asterisk format)")
+    log_level: str = _opt(_choice("debug", "info", "warning", "error"), "info")
+    log_json: bool = _opt(_bool, None, "JSON logs (default: when stderr is not a tty)")
+
+    @classmethod
+    def load(
+        cls, path: str | Path | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        environ = os.environ if environ is None else environ
+        raw: dict[str, Any] = {}
+        path = path or environ.get("KONTAKT_SETTINGS")
+        if path:
+            try:
+                with open(path, "rb") as fh:
+                    doc = tomllib.load(fh)
+            except OSError as e:
+                raise SettingsError(f"settings file {path}: {e.strerror}") from None
+            except tomllib.TOMLDecodeError as e:
+                raise SettingsError(f"settings file {path}: {e}") from None
+            table = doc.get("kontakt", doc)
+            known = {f.name for f in dataclasses.fields(cls)}
+            for k in table:
+                if k not in known:
+                    raise SettingsError(f"{path}: unknown setting {k!r}")
+            raw.update(table)
+        for f in dataclasses.fields(cls):
+            env = f"KONTAKT_{f.name.upper()}"
+            if env in environ:
+                raw[f.name] = environ[env]
+        return cls.from_mapping(raw)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Settings:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in raw or raw[f.name] is None:
+                continue
+            try:
+                values[f.name] = f.metadata["cast"](str(raw[f.name]) if not isinstance(raw[f.name], str) else raw[f.name])
+            except ValueError as e:
+                raise SettingsError(
+                    f"setting {f.name} (KONTAKT_{f.name.upper()}): {raw[f.name]!r} {e}"
+                ) from None
+        return cls(**values)
+
+    def replace(self, **kw: Any) -> Settings:
+        return dataclasses.replace(self, **kw)
