@@ -1,0 +1,1 @@
+"""Sub-commands of the kontakt CLI, one module each (see kontakt/cli.py)."""
