@@ -1,0 +1,119 @@
+"""AMI adapter over panoramisk 1.4.
+
+Every action is sent with ``as_list=False`` unless a list is asked for (an
+awaited QueueAdd & co. never resolves otherwise) and wrapped in a timeout.
+Events reach listeners as plain dicts with the call's uniqueid bound in the
+log context; a listener that fails is logged, never allowed to stop the
+stream.  After a (re)connect the ``on_booted`` callbacks run once Asterisk
+says ``FullyBooted``, so the engine can reconcile its picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from panoramisk import Manager
+
+log = structlog.get_logger()
+# panoramisk logs every failed reconnect at ERROR through stdlib logging;
+# this adapter reports connection state itself, once, as structured events.
+logging.getLogger("panoramisk").setLevel(logging.CRITICAL)
+
+Listener = Callable[[dict[str, str]], None]
+
+
+class AmiError(Exception):
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.details = details or {}
+
+
+class Ami:
+    def __init__(self, host: str, port: int, username: str, secret: str, *,
+                 action_timeout: float = 5.0, reconnect_timeout: int = 1) -> None:
+        self._manager = Manager(
+            host=host, port=port, username=username, secret=secret,
+            ping_delay=5, ping_interval=5, reconnect_timeout=reconnect_timeout,
+            on_disconnect=self._on_disconnect,
+        )
+        self.action_timeout = action_timeout
+        self.listeners: list[Listener] = []
+        self.on_booted: list[Callable[[], Awaitable[None]]] = []
+        self.booted = asyncio.Event()
+        self._manager.register_event("*", self._dispatch)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def connect(self, timeout: float = 15.0) -> None:
+        """Connect and wait for FullyBooted (a login alone comes too early)."""
+        await asyncio.wait_for(self._manager.connect(), timeout)
+        await asyncio.wait_for(self.booted.wait(), timeout)
+
+    def close(self) -> None:
+        # panoramisk reconnects on any lost connection: stop that first.
+        self._manager.connection_lost = lambda exc: None
+        self._manager.close()
+        for t in self._tasks:
+            t.cancel()
+
+    def _on_disconnect(self, _manager: Manager, exc: Exception | None) -> None:
+        self.booted.clear()
+        log.warning("ami.disconnected", error=str(exc) if exc else None)
+
+    def _dispatch(self, _manager: Manager, message: Any) -> None:
+        try:
+            event = {str(k): str(v) for k, v in dict(message).items()}
+        except Exception as e:  # a garbled frame must not stop the stream
+            log.warning("ami.event_malformed", error=str(e))
+            return
+        name = event.get("Event", "")
+        if name == "TestEvent":
+            return
+        if name == "FullyBooted":
+            self.booted.set()
+            for cb in self.on_booted:
+                self._spawn(cb())
+        for listener in list(self.listeners):
+            with structlog.contextvars.bound_contextvars(uniqueid=event.get("Uniqueid")):
+                try:
+                    listener(event)
+                except Exception:
+                    log.exception("ami.listener_failed", ami_event=name)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def action(self, name: str, **fields: Any) -> dict[str, str]:
+        """One action, one response; Response: Error raises AmiError."""
+        msg = {"Action": name, **{k: str(v) for k, v in fields.items()}}
+        try:
+            resp = await asyncio.wait_for(
+                self._manager.send_action(msg, as_list=False), self.action_timeout
+            )
+        except TimeoutError:
+            raise AmiError("ami.timeout", f"{name} got no response", {"action": name}) from None
+        except (AttributeError, ConnectionError) as e:  # no protocol: not connected
+            raise AmiError("ami.not_connected", f"{name}: {e}", {"action": name}) from None
+        out = {str(k): str(v) for k, v in dict(resp).items()}
+        if out.get("Response", "").lower() == "error":
+            raise AmiError("ami.error", out.get("Message", "error"), {"action": name, **out})
+        return out
+
+    async def action_list(self, name: str, **fields: Any) -> list[dict[str, str]]:
+        """An action answered by a list of events (CoreShowChannels, ...)."""
+        msg = {"Action": name, **{k: str(v) for k, v in fields.items()}}
+        try:
+            resp = await asyncio.wait_for(
+                self._manager.send_action(msg, as_list=True), self.action_timeout
+            )
+        except TimeoutError:
+            raise AmiError("ami.timeout", f"{name} got no response", {"action": name}) from None
+        except (AttributeError, ConnectionError) as e:
+            raise AmiError("ami.not_connected", f"{name}: {e}", {"action": name}) from None
+        return [{str(k): str(v) for k, v in dict(m).items()} for m in resp]

@@ -1,0 +1,95 @@
+"""A private Asterisk instance: own config, run, log and spool dirs, own ports.
+
+Started with ``asterisk -C /abs/asterisk.conf -f``; ready when AMI says
+``FullyBooted``; stopped with ``core stop now`` (then SIGKILL if it lingers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import structlog
+
+from asterisk.ami import Ami
+from asterisk.render import RigConfig, render
+
+log = structlog.get_logger()
+
+
+class AsteriskNotInstalled(RuntimeError):
+    pass
+
+
+class AsteriskInstance:
+    def __init__(self, cfg: RigConfig) -> None:
+        self.cfg = cfg
+        self.proc: asyncio.subprocess.Process | None = None
+        self.conf: Path | None = None
+
+    @staticmethod
+    def binary() -> str:
+        exe = shutil.which("asterisk") or ("/usr/sbin/asterisk" if os.path.exists("/usr/sbin/asterisk") else None)
+        if exe is None:
+            raise AsteriskNotInstalled("asterisk is not installed: run `make install` (asterisk/install.sh)")
+        return exe
+
+    async def start(self, timeout: float = 20.0) -> Ami:
+        """Render, launch, and return an AMI client connected after FullyBooted."""
+        self.conf = render(self.cfg)
+        logfile = open(self.cfg.base / "log" / "console.log", "ab")  # noqa: SIM115
+        self.proc = await asyncio.create_subprocess_exec(
+            self.binary(), "-C", str(self.conf), "-f", "-n", "-q",
+            stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile,
+            start_new_session=True,
+        )
+        logfile.close()
+        ami = Ami("127.0.0.1", self.cfg.ami_port, self.cfg.ami_user, self.cfg.ami_secret)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if self.proc.returncode is not None:
+                raise RuntimeError(f"asterisk exited with {self.proc.returncode}; see {self.cfg.base}/log")
+            try:
+                await ami.connect(timeout=max(0.5, deadline - loop.time()))
+                break
+            except (OSError, TimeoutError):
+                ami.close()
+                if loop.time() > deadline:
+                    await self.stop()
+                    raise RuntimeError("asterisk did not boot in time") from None
+                await asyncio.sleep(0.05)
+                ami = Ami("127.0.0.1", self.cfg.ami_port, self.cfg.ami_user, self.cfg.ami_secret)
+        log.info("asterisk.booted", pid=self.proc.pid, sip_port=self.cfg.sip_port,
+                 ami_port=self.cfg.ami_port)
+        return ami
+
+    async def cli(self, command: str) -> str:
+        assert self.conf is not None
+        proc = await asyncio.create_subprocess_exec(
+            self.binary(), "-C", str(self.conf), "-rx", command,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        out, _ = await asyncio.wait_for(proc.communicate(), 10)
+        return out.decode("utf-8", "replace")
+
+    async def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.returncode is not None:
+            return
+        try:
+            await asyncio.wait_for(self.cli("core stop now"), 3)
+            await asyncio.wait_for(proc.wait(), 3)
+        except (TimeoutError, OSError):
+            pass
+        if proc.returncode is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await proc.wait()
+        log.info("asterisk.stopped")

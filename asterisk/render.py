@@ -1,0 +1,111 @@
+"""Render the Asterisk configuration of a private instance from templates."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+TEMPLATES = ("asterisk.conf", "modules.conf", "logger.conf", "manager.conf", "rtp.conf",
+             "musiconhold.conf", "queues.conf", "pjsip.conf", "extensions.conf",
+             "indications.conf", "cdr.conf", "cel.conf", "features.conf",
+             "acl.conf", "udptl.conf", "pjproject.conf", "ccss.conf")
+
+
+def agent_id(seat: int) -> str:
+    return f"agent{seat:02d}"
+
+
+@dataclass
+class RigConfig:
+    """Everything that differs between two private instances."""
+
+    base: Path
+    sip_port: int
+    ami_port: int
+    agi_port: int
+    carrier_port: int  # where the carrier's UAS answers callbacks
+    city_port: int  # where the departments' UAS answers transfers
+    rtp_start: int
+    rtp_end: int
+    phone_ports: dict[str, int]  # agent id -> its phone's SIP port
+    ring_timeout: int = 15
+    ami_user: str = "kontakt"
+    ami_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    carrier_match: str = "127.0.0.1"
+    agent_passwords: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def etc(self) -> Path:
+        return self.base / "etc"
+
+    @property
+    def conf_file(self) -> Path:
+        return (self.etc / "asterisk.conf").resolve()
+
+
+class _ConfTemplate(Template):
+    # Asterisk's own syntax uses ${...} and $[...]: our placeholders are @@name.
+    delimiter = "@@"
+
+
+def _template(name: str) -> Template:
+    text = resources.files(__package__).joinpath("templates", name).read_text("utf-8")
+    return _ConfTemplate(text)
+
+
+def _moh(dirpath: Path) -> None:
+    """Asterisk ships no music on hold here: make a gentle tone loop."""
+    dirpath.mkdir(parents=True, exist_ok=True)
+    out = dirpath / "kontakt-hold.wav"
+    if out.exists():
+        return
+    sox = shutil.which("sox")
+    if sox is None:
+        raise RuntimeError("sox is not installed (run asterisk/install.sh)")
+    subprocess.run(
+        [sox, "-n", "-r", "8000", "-c", "1", "-b", "16", str(out), "synth", "2", "sine", "440",
+         "sine", "554", "fade", "0.1", "2", "0.1", "vol", "0.2"],
+        check=True, capture_output=True,
+    )
+
+
+def render(cfg: RigConfig) -> Path:
+    """Write every config file; return the absolute path of asterisk.conf."""
+    dirs = {k: (cfg.base / k).resolve() for k in ("etc", "lib", "spool", "run", "log", "cache")}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    moh_dir = (cfg.base / "moh").resolve()
+    _moh(moh_dir)
+    agents = []
+    members = []
+    agent_tmpl = _template("agent.pjsip.tmpl")
+    for aid, port in sorted(cfg.phone_ports.items()):
+        pw = cfg.agent_passwords.setdefault(aid, secrets.token_urlsafe(16))
+        agents.append(agent_tmpl.substitute(agent=aid, seat=aid[-2:], phone_port=port, password=pw))
+        members.append(f"member => PJSIP/{aid},0,{aid}")
+    values = {
+        **{k: str(v) for k, v in dirs.items()},
+        "ami_port": cfg.ami_port,
+        "ami_user": cfg.ami_user,
+        "ami_secret": cfg.ami_secret,
+        "sip_port": cfg.sip_port,
+        "agi_port": cfg.agi_port,
+        "carrier_port": cfg.carrier_port,
+        "carrier_match": cfg.carrier_match,
+        "city_port": cfg.city_port,
+        "rtp_start": cfg.rtp_start,
+        "rtp_end": cfg.rtp_end,
+        "moh_dir": moh_dir,
+        "ring_timeout": cfg.ring_timeout,
+        "agents": "".join(agents),
+        "members": "\n".join(members),
+    }
+    for name in TEMPLATES:
+        text = _template(name).substitute(values)
+        (dirs["etc"] / name).write_text(text, "utf-8")
+    return cfg.conf_file
