@@ -1,0 +1,88 @@
+"""Agent states as one transition table (h11 style): input in, new state out.
+
+An illegal event raises ``IllegalTransition`` naming state and event and
+changes nothing.  Every change keeps its time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from acd.errors import IllegalTransition
+
+
+class State(str, Enum):
+    LOGGED_OUT = "logged_out"
+    AVAILABLE = "available"
+    RINGING = "ringing"
+    TALKING = "talking"
+    WRAPUP = "wrapup"
+    PAUSED = "paused"
+
+
+class Event(str, Enum):
+    LOGIN = "login"
+    LOGOUT = "logout"
+    PAUSE = "pause"
+    READY = "ready"
+    OFFER = "offer"  # the engine rings the agent's phone
+    ANSWER = "answer"
+    NO_ANSWER = "no_answer"  # ring timeout: paused with reason no-answer
+    CALLER_GONE = "caller_gone"  # caller hung up while the phone rang
+    HANGUP = "hangup"
+    WRAPUP_DONE = "wrapup_done"
+
+
+S, E = State, Event
+TRANSITIONS: dict[State, dict[Event, State]] = {
+    S.LOGGED_OUT: {E.LOGIN: S.AVAILABLE},
+    S.AVAILABLE: {E.OFFER: S.RINGING, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT,
+                  E.READY: S.AVAILABLE, E.LOGIN: S.AVAILABLE},
+    S.RINGING: {E.ANSWER: S.TALKING, E.NO_ANSWER: S.PAUSED, E.CALLER_GONE: S.AVAILABLE},
+    S.TALKING: {E.HANGUP: S.WRAPUP},
+    S.WRAPUP: {E.WRAPUP_DONE: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT},
+    S.PAUSED: {E.READY: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT,
+               E.LOGIN: S.PAUSED},
+}
+
+PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
+
+
+@dataclass
+class Agent:
+    id: str
+    skills: frozenset[str] = frozenset({"sr"})
+    penalty: int = 0
+    state: State = State.LOGGED_OUT
+    reason: str | None = None
+    since: float = 0.0
+    calls: int = 0
+    call_id: str | None = None
+    history: list[tuple[float, State, str | None]] = field(default_factory=list)
+
+    def apply(self, event: Event, now: float, reason: str | None = None) -> State:
+        target = TRANSITIONS[self.state].get(event)
+        if target is None:
+            raise IllegalTransition(
+                f"agent {self.id}: cannot {event.value} while {self.state.value}",
+                agent=self.id, state=self.state.value, event=event.value,
+            )
+        if event is Event.PAUSE and reason not in PAUSE_REASONS:
+            raise IllegalTransition(
+                f"agent {self.id}: pause reason {reason!r} is not one of {', '.join(PAUSE_REASONS)}",
+                agent=self.id, state=self.state.value, event=event.value, reason=reason,
+            )
+        if event is Event.NO_ANSWER:
+            reason = "no-answer"
+        if target is not self.state or reason != self.reason:
+            self.since = now
+        self.state = target
+        self.reason = reason if target is State.PAUSED else None
+        if event is Event.ANSWER:
+            self.calls += 1
+        if target in (State.AVAILABLE, State.PAUSED, State.LOGGED_OUT):
+            self.call_id = None
+        self.history.append((now, target, self.reason))
+        del self.history[:-50]  # keep the recent past; the store keeps the rest
+        return target

@@ -1,0 +1,25 @@
+"""ACD errors: a stable ``code`` and ``details`` for every refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AcdError(Exception):
+    code = "acd.error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class IllegalTransition(AcdError):
+    code = "agent.illegal_transition"
+
+
+class UnknownAgent(AcdError):
+    code = "agent.unknown"
+
+
+class UnknownCall(AcdError):
+    code = "call.unknown"
