@@ -1,0 +1,140 @@
+"""FastAGI server: one session object per AGI connection.
+
+Own accept loop (panoramisk's ``Application.handler`` swallows every
+exception, CancelledError included); commands go through panoramisk's
+``Request`` and its AGI result parser.  A hang-up mid-command raises
+``CallHungUp`` so handlers end quietly; nothing reaches the user as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from panoramisk.fast_agi import Request
+
+from kontakt.logs import bind_call
+
+log = structlog.get_logger()
+
+
+class CallHungUp(Exception):
+    """The channel went away while the engine talked to it."""
+
+
+class AgiSession:
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.headers: dict[str, str] = dict(request.headers)
+
+    @property
+    def uniqueid(self) -> str:
+        return self.headers.get("agi_uniqueid", "")
+
+    @property
+    def channel(self) -> str:
+        return self.headers.get("agi_channel", "")
+
+    @property
+    def caller(self) -> str | None:
+        num = self.headers.get("agi_callerid", "")
+        return None if num in ("", "unknown", "anonymous", "Anonymous") else num
+
+    @property
+    def dialled(self) -> str:
+        return self.headers.get("agi_dnid") or self.headers.get("agi_extension", "")
+
+    async def command(self, line: str, timeout: float = 30.0) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = await asyncio.wait_for(self.request.send_command(line), timeout)
+        except (ConnectionError, asyncio.IncompleteReadError) as e:
+            raise CallHungUp(str(e)) from None
+        if result.get("error") == "AGIResultHangup" or not result.get("status_code", 1):
+            raise CallHungUp(line)
+        if result.get("result", ("", ""))[0] == "-1" and line.split()[0] != "EXEC":
+            raise CallHungUp(line)
+        return result
+
+    async def set_var(self, name: str, value: str) -> None:
+        await self.command(f'SET VARIABLE {name} "{value}"')
+
+    async def get_var(self, name: str) -> str | None:
+        r = await self.command(f"GET VARIABLE {name}")
+        return r.get("result", ("0", ""))[1] or None if r.get("result", ("0",))[0] == "1" else None
+
+    async def exec(self, app: str, args: str = "") -> dict[str, Any]:
+        return await self.command(f'EXEC {app} "{args}"' if args else f"EXEC {app}")
+
+
+Handler = Callable[[AgiSession], Awaitable[None]]
+
+
+class FastAgiServer:
+    def __init__(self, routes: dict[str, Handler], host: str = "127.0.0.1", port: int = 4573) -> None:
+        self.routes = routes
+        self.host, self.port = host, port
+        self.server: asyncio.base_events.Server | None = None
+        self._sessions: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+        log.info("agi.listening", host=self.host, port=self.port)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.server.wait_closed(), 2)
+        for task in list(self._sessions):
+            task.cancel()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._sessions.add(task)
+        try:
+            headers = await self._headers(reader)
+            if headers is None:
+                return
+            session = AgiSession(Request(app=None, headers=headers, reader=reader, writer=writer))
+            bind_call(session.uniqueid, channel=session.channel)
+            route = headers.get("agi_network_script", "")
+            handler = self.routes.get(route)
+            if handler is None:
+                log.warning("agi.unknown_route", route=route)
+                return
+            try:
+                await handler(session)
+            except CallHungUp:
+                log.info("agi.hangup_mid_command")
+            except Exception:
+                log.exception("agi.handler_failed", route=route)
+        finally:
+            writer.close()
+            if task is not None:
+                self._sessions.discard(task)
+
+    @staticmethod
+    async def _headers(reader: asyncio.StreamReader) -> dict[str, str] | None:
+        headers: dict[str, str] = {}
+        try:
+            while True:
+                line = await asyncio.wait_for(reader.readline(), 5)
+                if not line or line in (b"\n", b"\r\n"):
+                    break
+                text = line.decode("utf-8", "replace").rstrip("\r\n")
+                if ": " in text:
+                    k, v = text.split(": ", 1)
+                    headers[k] = v
+        except (TimeoutError, ConnectionError):
+            log.warning("agi.bad_handshake")
+            return None
+        if "agi_network_script" not in headers:
+            log.warning("agi.bad_handshake", got=list(headers)[:5])
+            return None
+        return headers

@@ -1,0 +1,114 @@
+"""What happened to each citizen's call, read only from AMI events.
+
+Fed every AMI event; counts offered, answered, abandoned, rejected and lost
+calls and the most talking and waiting at once.  A call is lost when it was
+neither answered by an agent, nor abandoned by the caller (the caller's
+side asked to hang up: HangupRequest, i.e. BYE or CANCEL), nor deliberately
+refused (the dialplan's KontaktOutcome event).  Nothing here is assumed
+from the engine's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Leg:
+    answered: bool = False
+    rejected: bool = False
+    caller_hung_up: bool = False
+    waiting: bool = False
+    fallback: bool = False
+    answer_wait: float | None = None
+    started: float = 0.0
+    agent: str | None = None
+
+
+@dataclass
+class Ledger:
+    trunk_prefix: str = "PJSIP/trunk-"
+    legs: dict[str, _Leg] = field(default_factory=dict)
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    rejected: int = 0
+    lost: int = 0
+    fallback: int = 0
+    talking: int = 0
+    waiting: int = 0
+    max_talking: int = 0
+    max_waiting: int = 0
+    answer_waits: list[float] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> int:
+        return len(self.legs)
+
+    def feed(self, ev: dict[str, str]) -> None:
+        name = ev.get("Event")
+        uid = ev.get("Uniqueid", "")
+        ts = float(ev.get("Timestamp", "0") or 0)
+        if name == "Newchannel" and ev.get("Channel", "").startswith(self.trunk_prefix) \
+                and ev.get("Context") == "kontakt-inbound":
+            self.legs[uid] = _Leg(started=ts)
+            self.offered += 1
+            return
+        leg = self.legs.get(uid)
+        if leg is None:
+            return
+        if name == "VarSet" and ev.get("Variable") == "KONTAKT_STATE":
+            self._set_waiting(leg, ev.get("Value") == "waiting")
+        elif name == "QueueCallerJoin":
+            leg.fallback = True
+            self._set_waiting(leg, True)
+        elif name == "UserEvent" and ev.get("UserEvent") == "KontaktOutcome":
+            leg.rejected = True
+        elif name == "UserEvent" and ev.get("UserEvent") == "KontaktFallback":
+            leg.fallback = True
+        elif (name == "DialEnd" and ev.get("DialStatus") == "ANSWER"
+              and ev.get("DestChannel", "").startswith("PJSIP/agent")) or name == "AgentConnect":
+            if not leg.answered:
+                leg.answered = True
+                leg.answer_wait = ts - leg.started
+                leg.agent = (ev.get("DestChannel") or ev.get("Interface", "")).split("/")[-1].split("-")[0]
+                self._set_waiting(leg, False)
+                self.talking += 1
+                self.max_talking = max(self.max_talking, self.talking)
+        elif name == "HangupRequest":
+            leg.caller_hung_up = True
+        elif name == "Hangup":
+            self._close(uid, leg)
+
+    def _set_waiting(self, leg: _Leg, waiting: bool) -> None:
+        if waiting and not leg.waiting:
+            self.waiting += 1
+            self.max_waiting = max(self.max_waiting, self.waiting)
+        elif not waiting and leg.waiting:
+            self.waiting -= 1
+        leg.waiting = waiting
+
+    def _close(self, uid: str, leg: _Leg) -> None:
+        self._set_waiting(leg, False)
+        del self.legs[uid]
+        if leg.fallback:
+            self.fallback += 1
+        if leg.answered:
+            self.answered += 1
+            self.talking -= 1
+            if leg.answer_wait is not None:
+                self.answer_waits.append(leg.answer_wait)
+        elif leg.rejected:
+            self.rejected += 1
+        elif leg.caller_hung_up:
+            self.abandoned += 1
+        else:
+            self.lost += 1
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "offered": self.offered, "answered": self.answered, "abandoned": self.abandoned,
+            "rejected": self.rejected, "lost": self.lost, "in_progress": self.in_progress,
+            "max_talking": self.max_talking, "max_waiting": self.max_waiting,
+            "fallback": self.fallback,
+        }

@@ -1,0 +1,343 @@
+"""The engine: ACD domain + Asterisk (AMI and FastAGI) + event publishing.
+
+Flow of a citizen's call: the dialplan hands the call to FastAGI route
+``call``; the router (numbers, hours, IVR) decides; the distributor either
+offers a free agent at once (the AGI session sets KONTAKT_AGENT and ends,
+the dialplan dials) or the caller waits inside its AGI session with music on
+hold until an ``Offer`` for it resolves its future.  Answer, no-answer and
+hang-ups come from AMI (DialEnd, Hangup).  If the engine is unreachable or
+dies, the dialplan falls back to app_queue over the same agents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from acd.distributor import (
+    Abandoned,
+    AgentChanged,
+    Command,
+    Completed,
+    Distributor,
+    Offer,
+    Queued,
+)
+from acd.errors import AcdError
+from asterisk.ami import Ami, AmiError
+from asterisk.fastagi import AgiSession, CallHungUp, FastAgiServer
+from asterisk.queue_log import QueueLog
+from kontakt.logs import bind_call
+from kontakt.settings import Settings
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What the router decided for a call before it reaches the ACD."""
+
+    action: str  # queue, reject, closed, done, callback
+    language: str = "sr"
+    reason: str = ""
+    priority: int = 5
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Router = Callable[[AgiSession], Awaitable[Routing]]
+Sink = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+async def queue_everything(session: AgiSession) -> Routing:
+    """The router when no configuration is loaded: every call to an operator."""
+    return Routing("queue", "sr", "no configuration: straight to an operator")
+
+
+@dataclass
+class _CallSession:
+    uniqueid: str
+    channel: str
+    caller: str | None
+    offer: asyncio.Future[str] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class Engine:
+    def __init__(self, settings: Settings, ami: Ami, *, router: Router = queue_everything,
+                 sink: Sink | None = None, clock: Callable[[], float] = time.time,
+                 agents: list[str] | None = None) -> None:
+        self.settings = settings
+        self.ami = ami
+        self.router = router
+        self.sink = sink
+        self.clock = clock
+        self.acd = Distributor(wrapup=settings.wrapup)
+        self.queue_log = QueueLog(settings.queue_log)
+        self.sessions: dict[str, _CallSession] = {}
+        self.agi = FastAgiServer(
+            {"call": self._on_call, "requeue": self._on_requeue, "feature": self._on_feature},
+            settings.agi_host, settings.agi_port,
+        )
+        for agent_id in agents or [f"agent{i:02d}" for i in range(1, settings.seats + 1)]:
+            self.acd.add_agent(agent_id)
+        self.stats = {"offered": 0, "answered": 0, "abandoned": 0, "rejected": 0,
+                      "answered_within_20s": 0, "answer_wait_total": 0.0}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+        ami.listeners.append(self._on_ami)
+        ami.on_booted.append(self.reconcile)
+
+    # -- life cycle -----------------------------------------------------
+    async def start(self) -> None:
+        await self.agi.start()
+        self._ticker = asyncio.create_task(self._tick_loop())
+
+    async def stop(self) -> None:
+        if self._ticker:
+            self._ticker.cancel()
+        await self.agi.stop()
+        for t in list(self._tasks):
+            t.cancel()
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self._run(self.acd.tick(self.clock()))
+
+    async def reconcile(self) -> None:
+        """Rebuild who is talking from Asterisk after a (re)connect."""
+        try:
+            channels = await self.ami.action_list("CoreShowChannels")
+        except AmiError as e:
+            log.warning("engine.reconcile_failed", error=str(e))
+            return
+        busy = {c["Channel"].split("/")[1].split("-")[0] for c in channels
+                if c.get("Channel", "").startswith("PJSIP/agent")}
+        log.info("engine.reconciled", agents_on_calls=sorted(busy), channels=len(channels) - 2)
+        self.busy_at_start = busy
+
+    # -- agents ---------------------------------------------------------
+    async def agent_login(self, agent_id: str, skills: list[str] | None = None) -> None:
+        self._run(self.acd.login(agent_id, self.clock(), skills))
+
+    async def agent_logout(self, agent_id: str) -> None:
+        self._run(self.acd.logout(agent_id, self.clock()))
+
+    async def agent_pause(self, agent_id: str, reason: str) -> None:
+        self._run(self.acd.pause(agent_id, self.clock(), reason))
+
+    async def agent_ready(self, agent_id: str) -> None:
+        self._run(self.acd.ready(agent_id, self.clock()))
+
+    # -- commands from the domain ----------------------------------------
+    def _run(self, commands: list[Command]) -> None:
+        now = self.clock()
+        for cmd in commands:
+            if isinstance(cmd, Offer):
+                s = self.sessions.get(cmd.call_id)
+                if s is not None and not s.offer.done():
+                    s.offer.set_result(cmd.agent_id)
+                self._emit("queue", cmd.call_id, "call.ringing", agent=cmd.agent_id)
+                self.queue_log.write(cmd.call_id, cmd.agent_id, "RINGING", now=now)
+            elif isinstance(cmd, Queued):
+                self._emit("queue", cmd.call_id, "call.queued", position=cmd.position)
+            elif isinstance(cmd, AgentChanged):
+                self._emit("agents", cmd.agent_id, "agent.state", agent=cmd.agent_id,
+                           state=cmd.state, reason=cmd.reason)
+                if cmd.state == "paused" and cmd.reason:
+                    self.queue_log.write("NONE", cmd.agent_id, "PAUSE", cmd.reason, now=now)
+            elif isinstance(cmd, Abandoned):
+                self.stats["abandoned"] += 1
+                self._emit("queue", cmd.call_id, "call.abandoned", wait=round(cmd.wait, 3),
+                           position=cmd.position)
+                self.queue_log.write(cmd.call_id, "NONE", "ABANDON", cmd.position, 1,
+                                     int(cmd.wait), now=now)
+            elif isinstance(cmd, Completed):
+                self._emit("queue", cmd.call_id, "call.completed", agent=cmd.agent_id,
+                           wait=round(cmd.wait, 3), talk=round(cmd.talk, 3))
+                self.queue_log.write(cmd.call_id, cmd.agent_id, "COMPLETECALLER",
+                                     int(cmd.wait), int(cmd.talk), 1, now=now)
+
+    def _emit(self, kind: str, key: str, type_: str, **fields: Any) -> None:
+        payload = {"event_id": str(uuid.uuid4()), "ts": datetime.now(UTC).isoformat(),
+                   "type": type_, ("uniqueid" if kind == "queue" else "agent"): key, **fields}
+        log.info(type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
+        if self.sink is not None:
+            self._spawn(self.sink(f"{self.settings.mqtt_prefix}/{kind}/{key}", payload))
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- AMI --------------------------------------------------------------
+    def _on_ami(self, ev: dict[str, str]) -> None:
+        name = ev.get("Event")
+        if name == "DialEnd" and ev.get("DestChannel", "").startswith("PJSIP/agent"):
+            self._dial_end(ev)
+        elif name == "Hangup":
+            self._hangup(ev)
+
+    def _dial_end(self, ev: dict[str, str]) -> None:
+        uid, status = ev.get("Uniqueid", ""), ev.get("DialStatus", "")
+        call = self.acd.calls.get(uid)
+        if call is None or call.state != "offered":
+            return
+        now = self.clock()
+        try:
+            if status == "ANSWER":
+                self._run(self.acd.answered(uid, now))
+                wait = now - call.arrived
+                self.stats["answered"] += 1
+                self.stats["answer_wait_total"] += wait
+                self.stats["answered_within_20s"] += wait <= 20
+                self._emit("queue", uid, "call.connected", agent=call.agent, wait=round(wait, 3),
+                           caller=call.caller, language=call.language, channel=call.channel)
+                self.queue_log.write(uid, call.agent or "", "CONNECT", int(wait), "", 0, now=now)
+            elif status in ("NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"):
+                agent = call.agent
+                self.queue_log.write(uid, agent or "", "RINGNOANSWER",
+                                     int(self.settings.ring_timeout * 1000), now=now)
+                s = self.sessions.get(uid)
+                if s is not None and s.offer.done():
+                    s.offer = asyncio.get_running_loop().create_future()
+                self._run(self.acd.no_answer(uid, now))
+        except AcdError as e:
+            log.warning("engine.dial_end_ignored", error=str(e), code=e.code)
+
+    def _hangup(self, ev: dict[str, str]) -> None:
+        uid = ev.get("Uniqueid", "")
+        s = self.sessions.pop(uid, None)
+        if s is not None and not s.offer.done():
+            s.offer.cancel()
+        if uid in self.acd.calls:
+            self._run(self.acd.call_gone(uid, self.clock()))
+
+    # -- FastAGI ------------------------------------------------------------
+    async def _on_call(self, agi: AgiSession) -> None:
+        self.stats["offered"] += 1
+        routing = await self.router(agi)
+        log.info("call.routed", action=routing.action, language=routing.language,
+                 reason=routing.reason, caller=agi.caller, dialled=agi.dialled)
+        if routing.action in ("reject", "closed"):
+            self.stats["rejected"] += 1
+            self._emit("queue", agi.uniqueid, "call.rejected", reason=routing.reason,
+                       caller=agi.caller)
+            await agi.set_var("KONTAKT_OUTCOME", routing.action)
+            await agi.set_var("KONTAKT_ACTION", "reject")
+            return
+        if routing.action != "queue":
+            await agi.set_var("KONTAKT_ACTION", "done")
+            return
+        session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
+        self.sessions[agi.uniqueid] = session
+        self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
+        self._run(self.acd.call_arrived(agi.uniqueid, self.clock(), caller=agi.caller,
+                                        language=routing.language, priority=routing.priority,
+                                        channel=agi.channel))
+        await self._connect(agi, session)
+
+    async def _on_requeue(self, agi: AgiSession) -> None:
+        session = self.sessions.get(agi.uniqueid)
+        if session is None:  # the engine restarted since: a new arrival
+            session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
+            self.sessions[agi.uniqueid] = session
+            self._run(self.acd.call_arrived(agi.uniqueid, self.clock(), caller=agi.caller,
+                                            channel=agi.channel))
+        await self._connect(agi, session)
+
+    async def _connect(self, agi: AgiSession, session: _CallSession) -> None:
+        """Wait (music on hold, announcements) until an agent is offered."""
+        try:
+            if session.offer.done():
+                agent = session.offer.result()
+            else:
+                await agi.set_var("KONTAKT_STATE", "waiting")
+                await agi.exec("Progress")
+                await agi.exec("StartMusicOnHold", "default")
+                agent = await self._wait_offer(agi, session)
+                await agi.exec("StopMusicOnHold")
+                await agi.set_var("KONTAKT_STATE", "ringing")
+            await agi.set_var("KONTAKT_AGENT", agent)
+            await agi.set_var("KONTAKT_ACTION", "dial")
+        except CallHungUp:
+            pass  # the caller left: AMI's Hangup event does the bookkeeping
+
+    async def _wait_offer(self, agi: AgiSession, session: _CallSession) -> str:
+        every = self.settings.announce_every or None
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(session.offer), every)
+            except TimeoutError:
+                await self._announce(agi, session)
+            except asyncio.CancelledError:
+                if session.offer.cancelled():  # our Hangup handler, not a shutdown
+                    raise CallHungUp("caller hung up while waiting") from None
+                raise
+
+    async def _announce(self, agi: AgiSession, session: _CallSession) -> None:
+        call = self.acd.calls.get(session.uniqueid)
+        if call is None or call.state != "waiting":
+            return
+        position = self.acd.position(call.id)
+        minutes = max(1, round(self.acd.expected_wait(call.id) / 60))
+        log.info("call.position_announced", position=position, expected_minutes=minutes)
+        await agi.exec("StopMusicOnHold")
+        if session.offer.done():
+            return
+        await agi.command("STREAM FILE queue-thereare \"\"")
+        await agi.command(f"SAY NUMBER {position} \"\"")
+        await agi.command("STREAM FILE queue-callswaiting \"\"")
+        await agi.exec("StartMusicOnHold", "default")
+
+    async def _on_feature(self, agi: AgiSession) -> None:
+        agent = agi.channel.split("/")[-1].split("-")[0]
+        code = agi.headers.get("agi_extension", "")
+        bind_call(agi.uniqueid, agent=agent)
+        actions = {"*71": self.agent_login, "*72": self.agent_logout, "*74": self.agent_ready}
+        try:
+            if code == "*73":
+                await self.agent_pause(agent, "break")
+            elif code in actions:
+                await actions[code](agent)
+            else:
+                await agi.command('STREAM FILE invalid ""')
+                return
+            await agi.command('STREAM FILE beep ""')
+        except AcdError as e:
+            log.info("agent.feature_refused", code=e.code, error=str(e))
+            await agi.command('STREAM FILE invalid ""')
+
+    # -- views ----------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        now = self.clock()
+        agents = []
+        for a in self.acd.agents.values():
+            call = self.acd.calls.get(a.call_id) if a.call_id else None
+            agents.append({
+                "id": a.id, "state": a.state.value, "reason": a.reason,
+                "since": datetime.fromtimestamp(a.since or now, UTC).isoformat(),
+                "in_state": round(now - a.since, 1) if a.since else 0.0,
+                "calls_today": a.calls, "skills": sorted(a.skills),
+                "call": None if call is None else {
+                    "uniqueid": call.id, "caller": call.caller, "language": call.language,
+                    "wait": round((call.answered_at or now) - call.arrived, 1),
+                    "channel": call.channel},
+            })
+        waiting = [{"uniqueid": c.id, "caller": c.caller, "language": c.language,
+                    "position": i + 1, "since": datetime.fromtimestamp(c.arrived, UTC).isoformat(),
+                    "wait": round(now - c.arrived, 1)} for i, c in enumerate(self.acd.waiting())]
+        answered = self.stats["answered"]
+        return {"agents": agents, "waiting": waiting, "stats": {
+            "offered": self.stats["offered"], "answered": answered,
+            "abandoned": self.stats["abandoned"], "rejected": self.stats["rejected"],
+            "answered_within_20s": self.stats["answered_within_20s"],
+            "avg_answer_wait": round(self.stats["answer_wait_total"] / answered, 2) if answered else 0.0,
+            "max_wait_now": max((w["wait"] for w in waiting), default=0.0),
+        }}
