@@ -1,0 +1,358 @@
+"""The workstation API under ``/api/``: thin handlers that check, then call
+the ticket service, the ACD facade or the configuration holder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from kontakt.http import callstats, sources
+from kontakt.http.errors import ApiError
+from kontakt.http.ops import ALL, COOKIE, Call, Op, Param, token_of
+from kontakt.http.users import LANGS, ROLES, UserError, add_user, authenticate, list_users
+from kontakt.logs import get_logger
+
+log = get_logger("kontakt.http")
+
+try:  # the ACD's own list, when present
+    from acd.agent import PAUSE_REASONS
+except ImportError:  # pragma: no cover
+    PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
+
+KINDS = ("complaint", "request", "suggestion", "information")
+STATUSES = ("new", "forwarded", "active", "resolved", "cancelled")
+STAFF = frozenset({"supervisor", "admin"})
+
+_s = {"type": "string", "minLength": 1, "maxLength": 64}
+_text = {"type": "string", "maxLength": 4000}
+_number = Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "path")
+
+
+def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props,
+            "additionalProperties": False}
+
+
+# -- session ----------------------------------------------------------------
+
+async def login(c: Call) -> Any:
+    web, body = c.web, c.body
+    client = c.request.client.host if c.request.client else "?"
+    keys = (f"ip:{client}", f"user:{body['username'].lower()}")
+    wait = web.limiter.retry_after(*keys)
+    if wait is not None:
+        log.warning("auth.login_limited", username=body["username"], client=client)
+        raise ApiError(429, "auth.rate_limited", "too many failed logins; wait and retry",
+                       retry_after=round(wait, 1))
+    user = await authenticate(web.ctx.sessionmaker, body["username"], body["password"])
+    if user is None:
+        web.limiter.failed(*keys)
+        log.info("auth.login_failed", username=body["username"], client=client)
+        raise ApiError(401, "auth.bad_credentials", "wrong username or password")
+    web.limiter.succeeded(keys[1])
+    s = web.sessions.create(user)
+    log.info("auth.login", username=user.username, role=user.role)
+    resp = JSONResponse({"token": s.token, "expires_in": int(web.sessions.expires_in(s)),
+                         "user": user.public()})
+    resp.set_cookie(COOKIE, s.token, max_age=int(web.ctx.session_ttl), httponly=True,
+                    samesite="strict", path="/")
+    return resp
+
+
+async def logout(c: Call) -> Any:
+    token = token_of(c.request)
+    if token:
+        c.web.sessions.drop(token)
+    resp = JSONResponse({"ok": True})
+    resp.delete_cookie(COOKIE, path="/")
+    return resp
+
+
+async def me(c: Call) -> Any:
+    s = c.web.sessions.get(token_of(c.request))
+    return {**c.user.public(), "lang": s.lang if s else c.user.lang}
+
+
+async def set_lang(c: Call) -> Any:
+    s = c.web.sessions.get(token_of(c.request))
+    s.lang = c.body["lang"]
+    return {"lang": s.lang}
+
+
+# -- agents and calls ---------------------------------------------------------
+
+def _engine(c: Call) -> Any:
+    if c.web.ctx.engine is None:
+        raise ApiError(503, "engine.unavailable", "the call engine is not running")
+    return c.web.ctx.engine
+
+
+def _own_agent(c: Call) -> str:
+    if not c.user.agent_id:
+        raise ApiError(409, "agent.no_seat", "this user has no agent seat")
+    return c.user.agent_id
+
+
+def _find_agent(snapshot: dict[str, Any], agent_id: str) -> dict[str, Any] | None:
+    return next((a for a in snapshot.get("agents", []) if a.get("id") == agent_id), None)
+
+
+async def agents(c: Call) -> Any:
+    return {"agents": _engine(c).snapshot().get("agents", [])}
+
+
+async def my_agent(c: Call) -> Any:
+    agent_id = _own_agent(c)
+    snap = _engine(c).snapshot()
+    a = _find_agent(snap, agent_id) or {"id": agent_id, "state": "logged_out", "call": None}
+    waiting = snap.get("waiting", [])
+    return {"agent": a, "waiting": len(waiting),
+            "longest_wait": max((w.get("wait", 0) for w in waiting), default=0)}
+
+
+async def agent_login(c: Call) -> Any:
+    agent_id = _own_agent(c)
+    await _engine(c).agent_login(agent_id, (c.body or {}).get("skills"))
+    return await my_agent(c)
+
+
+async def agent_pause(c: Call) -> Any:
+    await _engine(c).agent_pause(_own_agent(c), c.body["reason"])
+    return await my_agent(c)
+
+
+async def agent_ready(c: Call) -> Any:
+    await _engine(c).agent_ready(_own_agent(c))
+    return await my_agent(c)
+
+
+async def agent_logout(c: Call) -> Any:
+    await _engine(c).agent_logout(_own_agent(c))
+    return await my_agent(c)
+
+
+async def calls(c: Call) -> Any:
+    snap = _engine(c).snapshot()
+    active = [{**a["call"], "agent": a["id"]} for a in snap.get("agents", []) if a.get("call")]
+    return {"waiting": snap.get("waiting", []), "active": active}
+
+
+async def transfer(c: Call) -> Any:
+    """Open a ticket for the live call and transfer the call to the department."""
+    agent_id = _own_agent(c)
+    a = _find_agent(_engine(c).snapshot(), agent_id)
+    call = (a or {}).get("call")
+    if not call or not call.get("channel"):
+        raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id)
+    sources.department(c.web, c.body["department"])
+    ticket = await c.web.ctx.tickets.open_and_transfer(
+        sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
+        caller=call.get("caller"), language=call.get("language"), **c.body)
+    return sources.ticket_json(ticket)
+
+
+# -- tickets -------------------------------------------------------------------
+
+async def tickets_search(c: Call) -> Any:
+    q = dict(c.query)
+    if c.user.role == "department":
+        if q.get("department") not in (None, c.user.department):
+            raise ApiError(403, "ticket.forbidden", "department staff see their own department",
+                           department=q.get("department"))
+        q["department"] = c.user.department
+    mine = q.pop("mine", False)
+    if mine:
+        q["opened_by"] = c.user.username
+    found = await c.web.ctx.tickets.search(sources.actor(c.user), **q)
+    return {"tickets": [sources.ticket_json(t) for t in found]}
+
+
+async def ticket_open(c: Call) -> Any:
+    sources.department(c.web, c.body["department"])
+    ticket = await c.web.ctx.tickets.open_ticket(sources.actor(c.user), channel="phone", **c.body)
+    return sources.ticket_json(ticket)
+
+
+async def ticket_get(c: Call) -> Any:
+    t = await c.web.ctx.tickets.get(sources.actor(c.user), c.path["number"])
+    return sources.ticket_json(t)
+
+
+async def ticket_history(c: Call) -> Any:
+    h = await c.web.ctx.tickets.history(sources.actor(c.user), c.path["number"])
+    return {"history": [sources.plain(e) for e in h]}
+
+
+async def ticket_status(c: Call) -> Any:
+    t = await c.web.ctx.tickets.change_status(sources.actor(c.user), c.path["number"],
+                                              c.body["to"], c.body.get("comment") or "")
+    return sources.ticket_json(t)
+
+
+async def ticket_comment(c: Call) -> Any:
+    t = await c.web.ctx.tickets.comment(sources.actor(c.user), c.path["number"],
+                                        c.body["text"])
+    return sources.ticket_json(t)
+
+
+async def ticket_assign(c: Call) -> Any:
+    await sources.colleague(c, c.body["assignee"])
+    t = await c.web.ctx.tickets.assign(sources.actor(c.user), c.path["number"],
+                                       c.body["assignee"])
+    return sources.ticket_json(t)
+
+
+async def ticket_forward(c: Call) -> Any:
+    sources.department(c.web, c.body["department"])
+    t = await c.web.ctx.tickets.forward(sources.actor(c.user), c.path["number"],
+                                        c.body["department"])
+    return sources.ticket_json(t)
+
+
+# -- departments, users, configuration, statistics ----------------------------
+
+async def departments(c: Call) -> Any:
+    return {"departments": [sources.department_json(d) for d in sources.departments(c.web)]}
+
+
+async def department_staff(c: Call) -> Any:
+    dep = c.path["department"]
+    if c.user.role == "department" and dep != c.user.department:
+        raise ApiError(403, "department.forbidden", "only your own department",
+                       department=dep)
+    sources.department(c.web, dep)
+    staff = await list_users(c.web.ctx.sessionmaker, role="department", department=dep)
+    return {"staff": [{"username": u.username, "full_name": u.full_name} for u in staff]}
+
+
+async def users(c: Call) -> Any:
+    return {"users": [u.public() for u in await list_users(c.web.ctx.sessionmaker)]}
+
+
+async def user_add(c: Call) -> Any:
+    b = c.body
+    if b.get("department"):
+        sources.department(c.web, b["department"])
+    try:
+        u = await add_user(c.web.ctx.sessionmaker, b["username"], b["password"], b["role"],
+                           department=b.get("department"), agent_id=b.get("agent_id"),
+                           full_name=b.get("full_name", ""), lang=b.get("lang", "sr-Cyrl"))
+    except UserError as e:
+        raise ApiError(409 if e.code == "user.exists" else 422, e.code, str(e),
+                       **e.details) from None
+    log.info("user.added", username=u.username, role=u.role, by=c.user.username)
+    return u.public()
+
+
+async def config_get(c: Call) -> Any:
+    return sources.config_read(c.web)
+
+
+async def config_validate(c: Call) -> Any:
+    problems = sources.config_problems(c.web, c.body["text"])
+    return {"valid": not problems, "problems": problems}
+
+
+async def config_apply(c: Call) -> Any:
+    problems = sources.config_problems(c.web, c.body["text"])
+    if problems:
+        raise ApiError(422, "config.invalid", "the configuration has problems",
+                       problems=problems)
+    await sources.config_apply(c.web, c.body["text"])
+    log.info("config.applied", by=c.user.username)
+    return {"applied": True, **sources.config_read(c.web)}
+
+
+async def stats_today(c: Call) -> Any:
+    snap = c.web.ctx.engine.snapshot() if c.web.ctx.engine else {}
+    counts = await sources.ticket_counts(c.web)
+    return callstats.today(snap, counts, c.web.ctx.now())
+
+
+async def stats_history(c: Call) -> Any:
+    days = c.query.get("days", 7)
+    by = c.query.get("by", "day")
+    rows = await callstats.load(c.web.ctx.sessionmaker, c.web.ctx.now(), days)
+    return {"by": by, "rows": callstats.aggregate(rows, by)}
+
+
+OPS: list[Op] = [
+    Op("POST", "/api/login", login, None, "Log in", "session",
+       body=_obj(["username", "password"], username=_s,
+                 password={"type": "string", "minLength": 1, "maxLength": 256})),
+    Op("POST", "/api/logout", logout, ALL, "Log out", "session"),
+    Op("GET", "/api/me", me, ALL, "Who am I", "session"),
+    Op("POST", "/api/me/lang", set_lang, ALL, "Choose the language", "session",
+       body=_obj(["lang"], lang={"type": "string", "enum": list(LANGS)})),
+    Op("GET", "/api/agents", agents, STAFF, "List agents and their states", "agents"),
+    Op("GET", "/api/agents/me", my_agent, frozenset({"agent"}), "My agent state", "agents"),
+    Op("POST", "/api/agents/me/login", agent_login, frozenset({"agent"}), "Agent login",
+       "agents", body={"type": "object", "additionalProperties": False, "properties": {
+           "skills": {"type": "array", "maxItems": 8, "items": {"type": "string",
+                                                                "enum": ["sr", "hu", "en"]}}}}),
+    Op("POST", "/api/agents/me/pause", agent_pause, frozenset({"agent"}), "Pause with a reason",
+       "agents", body=_obj(["reason"], reason={"type": "string", "enum": list(PAUSE_REASONS)})),
+    Op("POST", "/api/agents/me/ready", agent_ready, frozenset({"agent"}), "Ready", "agents"),
+    Op("POST", "/api/agents/me/logout", agent_logout, frozenset({"agent"}), "Agent logout",
+       "agents"),
+    Op("GET", "/api/calls", calls, STAFF, "Current and waiting calls", "calls"),
+    Op("POST", "/api/calls/transfer", transfer, frozenset({"agent"}),
+       "Open a ticket and transfer the live call to its department", "calls",
+       body=_obj(["kind", "department", "subject"],
+                 kind={"type": "string", "enum": list(KINDS)}, department=_s,
+                 subject={"type": "string", "minLength": 1, "maxLength": 200},
+                 description=_text)),
+    Op("GET", "/api/tickets", tickets_search, ALL, "Search tickets", "tickets", params=(
+        Param("status", {"type": "string", "enum": list(STATUSES)}),
+        Param("department", _s), Param("caller", {"type": "string", "maxLength": 32}),
+        Param("text", {"type": "string", "maxLength": 200}),
+        Param("mine", {"type": "boolean"}),
+        Param("limit", {"type": "integer", "minimum": 1, "maximum": 500}))),
+    Op("POST", "/api/tickets", ticket_open, frozenset({"agent", "supervisor"}), "Open a ticket",
+       "tickets", status=201,
+       body=_obj(["kind", "department", "subject"],
+                 kind={"type": "string", "enum": list(KINDS)}, department=_s,
+                 subject={"type": "string", "minLength": 1, "maxLength": 200},
+                 description=_text, caller={"type": "string", "maxLength": 32},
+                 language={"type": "string", "enum": ["sr", "hu", "en"]})),
+    Op("GET", "/api/tickets/{number}", ticket_get, ALL, "A ticket", "tickets",
+       params=(_number,)),
+    Op("GET", "/api/tickets/{number}/history", ticket_history, ALL, "A ticket's history",
+       "tickets", params=(_number,)),
+    Op("POST", "/api/tickets/{number}/status", ticket_status, ALL, "Change status", "tickets",
+       params=(_number,), body=_obj(["to"], to={"type": "string", "enum": list(STATUSES)},
+                                    comment=_text)),
+    Op("POST", "/api/tickets/{number}/comments", ticket_comment, ALL, "Comment", "tickets",
+       params=(_number,), body=_obj(["text"], text={**_text, "minLength": 1})),
+    Op("POST", "/api/tickets/{number}/assign", ticket_assign,
+       frozenset({"department", "supervisor"}), "Assign to a colleague", "tickets",
+       params=(_number,), body=_obj(["assignee"], assignee=_s)),
+    Op("POST", "/api/tickets/{number}/forward", ticket_forward,
+       frozenset({"agent", "supervisor"}), "Forward to a department", "tickets",
+       params=(_number,), body=_obj(["department"], department=_s)),
+    Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
+    Op("GET", "/api/departments/{department}/staff", department_staff,
+       frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
+       params=(Param("department", _s, "path"),)),
+    Op("GET", "/api/users", users, frozenset({"admin"}), "Users", "users"),
+    Op("POST", "/api/users", user_add, frozenset({"admin"}), "Add a user", "users", status=201,
+       body=_obj(["username", "password", "role"], username=_s,
+                 password={"type": "string", "minLength": 8, "maxLength": 256},
+                 role={"type": "string", "enum": list(ROLES)}, department=_s,
+                 agent_id=_s, full_name={"type": "string", "maxLength": 100},
+                 lang={"type": "string", "enum": list(LANGS)})),
+    Op("GET", "/api/config", config_get, frozenset({"supervisor", "admin"}),
+       "Read the configuration", "config"),
+    Op("POST", "/api/config/validate", config_validate, frozenset({"admin"}),
+       "Validate a configuration", "config",
+       body=_obj(["text"], text={"type": "string", "maxLength": 60000})),
+    Op("POST", "/api/config/apply", config_apply, frozenset({"admin"}),
+       "Apply a configuration without dropping calls", "config",
+       body=_obj(["text"], text={"type": "string", "maxLength": 60000})),
+    Op("GET", "/api/stats/today", stats_today, STAFF, "Today's figures", "stats"),
+    Op("GET", "/api/stats/history", stats_history, STAFF, "Figures per past day or hour",
+       "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
+                        Param("by", {"type": "string", "enum": ["day", "hour"]}))),
+]

@@ -1,0 +1,97 @@
+"""``create_app(ctx)``: the one HTTP service of kontakt (see the package doc)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kontakt.http import api, callstats, live, metrics, open311, pages
+from kontakt.http.context import HttpContext
+from kontakt.http.feed import run_feed
+from kontakt.http.hub import Hub
+from kontakt.http.ops import ALL, Op, openapi, route_for
+from kontakt.http.sessions import LoginLimiter, SessionStore
+from kontakt.logs import get_logger
+
+log = get_logger("kontakt.http")
+HERE = Path(__file__).parent
+
+EVENTS_OP = Op("GET", "/api/events", live.events, ALL, "Live events (server-sent events)",
+               "live", stream=True)
+
+
+class Web:
+    """The HTTP service's state: context, sessions, limits, the live hub."""
+
+    def __init__(self, ctx: HttpContext) -> None:
+        self.ctx = ctx
+        self.sessions = SessionStore(ctx.session_ttl, ctx.session_idle)
+        self.limiter = LoginLimiter(ctx.login_attempts, ctx.login_window)
+        self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
+        self.hub = Hub()
+        self.feed_ready = asyncio.Event()
+        self.ops: list[Op] = [*api.OPS, EVENTS_OP]
+
+    def openapi(self) -> dict[str, Any]:
+        doc = openapi(self.ops)
+        doc["paths"].update(open311.OPENAPI_PATHS)
+        doc["paths"]["/metrics"] = {"get": {
+            "operationId": "metrics", "tags": ["metrics"], "summary": "Prometheus metrics",
+            "responses": {"200": {"description": "text exposition format",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}}
+        return doc
+
+    async def on_event(self, topic: str, event: dict[str, Any]) -> None:
+        if event.get("type") in callstats.OUTCOMES:
+            await callstats.record(self.ctx.sessionmaker, event)
+
+
+def create_app(ctx: HttpContext) -> Starlette:
+    web = Web(ctx)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = None
+        if ctx.mqtt_host:
+            task = asyncio.create_task(run_feed(web.hub, ctx.mqtt_host, ctx.mqtt_port,
+                                                ctx.mqtt_prefix, web.feed_ready, web.on_event))
+        log.info("http.started", mqtt=bool(ctx.mqtt_host))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def openapi_json(request: Request) -> JSONResponse:
+        return JSONResponse(web.openapi())
+
+    routes: list[Any] = [route_for(op, web) for op in web.ops]
+    routes += [Route("/openapi.json", openapi_json, methods=["GET"]),
+               Route("/metrics", metrics.metrics_endpoint, methods=["GET"]),
+               *open311.ROUTES, *pages.ROUTES,
+               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={404: _not_found, 405: _not_allowed})
+    app.state.web = web
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": "http.not_found", "message": "no such page", "details": {}},
+                        status_code=404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": "http.method_not_allowed", "message": "method not allowed",
+                         "details": {}}, status_code=405)

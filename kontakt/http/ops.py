@@ -1,0 +1,214 @@
+"""One table of API operations: method, path, the roles allowed, the request
+schema and the handler.  The routes, the role checks, the request checks and
+``/openapi.json`` are all made from it, and the role matrix test reads it.
+
+``roles=None`` marks a public operation; otherwise the caller must hold a
+session and one of the roles.  Department staff are further limited to their
+own department by the handlers (and by the ticket service, which gets the
+actor).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kontakt.http.errors import ApiError, from_domain
+from kontakt.http.validate import check, query_value
+from kontakt.logs import get_logger
+
+log = get_logger("kontakt.http")
+MAX_BODY = 64 * 1024
+ALL = frozenset({"agent", "department", "supervisor", "admin"})
+COOKIE = "kontakt_session"
+
+
+@dataclass
+class Call:
+    request: Request
+    web: Any  # kontakt.http.app.Web
+    user: Any  # kontakt.http.users.User | None
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+
+    @property
+    def token(self) -> str | None:
+        return token_of(self.request)
+
+
+Handler = Callable[[Call], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    schema: dict[str, Any]
+    where: str = "query"  # or "path"
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Op:
+    method: str
+    path: str
+    handler: Handler
+    roles: frozenset[str] | None
+    summary: str
+    tag: str = "workstation"
+    body: dict[str, Any] | None = None
+    params: tuple[Param, ...] = ()
+    status: int = 200
+    response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    stream: bool = False  # text/event-stream; not JSON
+
+    @property
+    def op_id(self) -> str:
+        return self.handler.__name__
+
+
+def jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | set | frozenset):
+        return [jsonable(x) for x in v]
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if isinstance(v, Enum):
+        return v.value
+    if hasattr(v, "to_dict"):
+        return jsonable(v.to_dict())
+    if hasattr(v, "__dataclass_fields__"):
+        return {k: jsonable(getattr(v, k)) for k in v.__dataclass_fields__}
+    return v
+
+
+def token_of(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.cookies.get(COOKIE)
+
+
+def current_user(request: Request, web: Any) -> Any:
+    s = web.sessions.get(token_of(request))
+    return s.user if s else None
+
+
+def route_for(op: Op, web: Any) -> Route:
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = await _run(op, web, request)
+        except ApiError as e:
+            return _error(e)
+        except Exception as e:
+            if hasattr(e, "code"):
+                return _error(from_domain(e))
+            log.exception("http.server_error", op=op.op_id)
+            return JSONResponse({"error": "server.error", "message": "internal error",
+                                 "details": {}}, status_code=500)
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(jsonable(result), status_code=op.status)
+
+    endpoint.__name__ = op.op_id
+    return Route(op.path, endpoint, methods=[op.method])
+
+
+def _error(e: ApiError) -> JSONResponse:
+    headers = {}
+    if e.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="kontakt"'
+    if e.status == 429 and "retry_after" in e.details:
+        headers["Retry-After"] = str(int(e.details["retry_after"]) + 1)
+    return JSONResponse(e.body(), status_code=e.status, headers=headers)
+
+
+async def _run(op: Op, web: Any, request: Request) -> Any:
+    user = None
+    if op.roles is not None:
+        user = current_user(request, web)
+        if user is None:
+            raise ApiError(401, "auth.required", "log in first")
+        if user.role not in op.roles:
+            raise ApiError(403, "auth.forbidden", f"role {user.role} may not {op.summary.lower()}",
+                           role=user.role)
+    path, query = {}, {}
+    for p in op.params:
+        if p.where == "path":
+            path[p.name] = query_value(p.schema, request.path_params[p.name], p.name)
+        elif p.name in request.query_params:
+            query[p.name] = query_value(p.schema, request.query_params[p.name], p.name)
+        elif p.required:
+            raise ApiError(422, "request.invalid", f"{p.name}: required", field=p.name,
+                           reason="required")
+    body = None
+    if op.body is not None:
+        body = check(op.body, await _json_body(request))
+    return await op.handler(Call(request, web, user, path, query, body))
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "request.too_large", f"body over {MAX_BODY} bytes")
+    if not raw:
+        raise ApiError(422, "request.invalid", "body: a JSON object is required", field="body",
+                       reason="required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, "request.bad_json", f"body is not JSON: {e}") from None
+
+
+# -- OpenAPI --------------------------------------------------------------
+
+_ERROR = {"type": "object", "required": ["error"], "properties": {
+    "error": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}
+
+
+def openapi(ops: list[Op], title: str = "kontakt", version: str = "0.1.0") -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for op in ops:
+        item: dict[str, Any] = {"operationId": op.op_id, "summary": op.summary, "tags": [op.tag]}
+        if op.params:
+            item["parameters"] = [
+                {"name": p.name, "in": p.where, "required": p.required or p.where == "path",
+                 "schema": p.schema, **({"description": p.description} if p.description else {})}
+                for p in op.params]
+        if op.body is not None:
+            item["requestBody"] = {"required": True,
+                                   "content": {"application/json": {"schema": op.body}}}
+        ok_content = ({"text/event-stream": {"schema": {"type": "string"}}} if op.stream
+                      else {"application/json": {"schema": op.response}})
+        responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": ok_content}}
+        err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        codes = ["400", "422"] if (op.body or op.params) else []
+        if op.roles is not None:
+            codes += ["401", "403"]
+            item["security"] = [{"cookie": []}, {"bearer": []}]
+        codes += ["404", "409", "429", "503"]
+        for c in codes:
+            responses[c] = {"description": "error", **err}
+        item["responses"] = responses
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": title, "version": version,
+                 "description": "Контакт центар Нови Сад: workstation API, Open311 GeoReport v2"},
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": _ERROR},
+            "securitySchemes": {
+                "cookie": {"type": "apiKey", "in": "cookie", "name": COOKIE},
+                "bearer": {"type": "http", "scheme": "bearer"}}},
+    }
