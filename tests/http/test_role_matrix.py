@@ -1,0 +1,139 @@
+"""Every endpoint x every role: anonymous callers get 401, roles that may not
+get 403 (and nothing changes), roles that may get through the role check.
+The matrix is written out here, not read from the code, so a change of
+who-may-what shows up as a failing test to update on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import bearer, login
+
+from kontakt.http.api import OPS
+
+A, D, S, M = "agent", "department", "supervisor", "admin"
+ALL = {A, D, S, M}
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("POST", "/api/logout"): ALL,
+    ("GET", "/api/me"): ALL,
+    ("POST", "/api/me/lang"): ALL,
+    ("GET", "/api/agents"): {S, M},
+    ("GET", "/api/agents/me"): {A},
+    ("POST", "/api/agents/me/login"): {A},
+    ("POST", "/api/agents/me/pause"): {A},
+    ("POST", "/api/agents/me/ready"): {A},
+    ("POST", "/api/agents/me/logout"): {A},
+    ("GET", "/api/calls"): {S, M},
+    ("POST", "/api/calls/transfer"): {A},
+    ("GET", "/api/tickets"): ALL,
+    ("POST", "/api/tickets"): {A, S},
+    ("GET", "/api/tickets/{number}"): ALL,
+    ("GET", "/api/tickets/{number}/history"): ALL,
+    ("POST", "/api/tickets/{number}/status"): ALL,
+    ("POST", "/api/tickets/{number}/comments"): ALL,
+    ("POST", "/api/tickets/{number}/assign"): {D, S},
+    ("POST", "/api/tickets/{number}/forward"): {A, S},
+    ("GET", "/api/departments"): ALL,
+    ("GET", "/api/departments/{department}/staff"): {D, S, M},
+    ("GET", "/api/users"): {M},
+    ("POST", "/api/users"): {M},
+    ("GET", "/api/config"): {S, M},
+    ("POST", "/api/config/validate"): {M},
+    ("POST", "/api/config/apply"): {M},
+    ("GET", "/api/stats/today"): {S, M},
+    ("GET", "/api/stats/history"): {S, M},
+}
+USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
+PUBLIC = {("POST", "/api/login")}
+
+
+def test_matrix_covers_every_operation():
+    declared = {(op.method, op.path) for op in OPS} - PUBLIC
+    assert declared == set(EXPECTED)
+    for op in OPS:
+        if (op.method, op.path) in EXPECTED:
+            assert op.roles == EXPECTED[(op.method, op.path)], op.path
+
+
+def _example(schema: dict[str, Any], role: str) -> Any:
+    t = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if t == "object":
+        props = schema.get("properties", {})
+        return {k: _field(k, props[k], role) for k in schema.get("required", [])}
+    if t == "integer":
+        return schema.get("minimum", 1)
+    if t == "boolean":
+        return True
+    return "x" * max(1, schema.get("minLength", 1))
+
+
+def _field(name: str, schema: dict[str, Any], role: str) -> Any:
+    return {"department": "vodovod", "assignee": "vod2", "password": "correct-horse-2",
+            "username": f"new{role[:3]}", "text": "ok"}.get(name) or _example(schema, role)
+
+
+async def _call(client, op, role: str | None, number: str, headers: dict[str, Any]) -> Any:
+    path = op.path.replace("{number}", number).replace("{department}", "vodovod")
+    kw: dict[str, Any] = {"headers": headers}
+    if op.body is not None:
+        kw["json"] = _example(op.body, role or "anon")
+    return await client.request(op.method, path, **kw)
+
+
+@pytest.mark.parametrize("role", [None, A, D, S, M])
+async def test_role_matrix(client, role):
+    token = await login(client, "agent01")
+    r = await client.post("/api/tickets", headers=bearer(token), json={
+        "kind": "complaint", "department": "vodovod", "subject": "Пукла цев"})
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    seen = {}
+    headers = bearer(await login(client, USER_OF[role])) if role else {}
+    client.cookies.clear()
+    for op in OPS:
+        key = (op.method, op.path)
+        if key in PUBLIC or key == ("POST", "/api/logout"):
+            continue
+        r = await _call(client, op, role, number, headers)
+        seen[key] = r.status_code
+        assert r.status_code != 500, (key, r.text)
+        if role is None:
+            assert r.status_code == 401, (key, r.text)
+        elif role in EXPECTED[key]:
+            assert r.status_code not in (401, 403), (role, key, r.text)
+        else:
+            assert r.status_code == 403, (role, key, r.text)
+            assert r.json()["error"] == "auth.forbidden"
+    assert seen
+
+
+async def test_department_staff_see_only_their_department(client):
+    agent = bearer(await login(client, "agent01"))
+    nums = {}
+    for dep in ("vodovod", "cistoca"):
+        r = await client.post("/api/tickets", headers=agent, json={
+            "kind": "request", "department": dep, "subject": f"s-{dep}"})
+        nums[dep] = r.json()["number"]
+    vod = bearer(await login(client, "vod1"))
+    client.cookies.clear()
+    r = await client.get("/api/tickets", headers=vod)
+    assert {t["department"] for t in r.json()["tickets"]} == {"vodovod"}
+    r = await client.get("/api/tickets", headers=vod, params={"department": "cistoca"})
+    assert r.status_code == 403
+    for path in ("", "/history"):
+        r = await client.get(f"/api/tickets/{nums['cistoca']}{path}", headers=vod)
+        assert r.status_code == 403 and r.json()["error"] == "ticket.forbidden"
+    r = await client.post(f"/api/tickets/{nums['cistoca']}/status", headers=vod,
+                          json={"to": "resolved", "comment": "not mine"})
+    assert r.status_code == 403
+    r = await client.get("/api/departments/cistoca/staff", headers=vod)
+    assert r.status_code == 403
+    r = await client.post(f"/api/tickets/{nums['vodovod']}/assign", headers=vod,
+                          json={"assignee": "cis1"})
+    assert r.status_code == 422 and r.json()["error"] == "ticket.assignee_not_colleague"
+    r = await client.post(f"/api/tickets/{nums['vodovod']}/assign", headers=vod,
+                          json={"assignee": "vod2"})
+    assert r.status_code == 200 and r.json()["assignee"] == "vod2"
