@@ -135,6 +135,25 @@ class Distributor:
             for skill in agent.skills:
                 bisect.insort(self._idle.setdefault(skill, []), key)
 
+    def busy_elsewhere(self, agent_id: str, now: float) -> list[Command]:
+        """The agent is on a call the engine did not place (found on reconcile)."""
+        agent = self.agent(agent_id)
+        if agent.state is not State.AVAILABLE:
+            return []
+        agent.apply(Event.OFFER, now)
+        agent.apply(Event.ANSWER, now)
+        self._reindex(agent, State.AVAILABLE)
+        return [AgentChanged(agent.id, agent.state.value, None)]
+
+    def free_again(self, agent_id: str, now: float) -> list[Command]:
+        agent = self.agent(agent_id)
+        if agent.state is not State.TALKING or agent.call_id is not None:
+            return []
+        agent.apply(Event.HANGUP, now)
+        agent.apply(Event.WRAPUP_DONE, now)
+        self._reindex(agent, State.WRAPUP)
+        return [AgentChanged(agent.id, agent.state.value, None), *self.dispatch(now)]
+
     # -- calls ----------------------------------------------------------
     def call_arrived(self, call_id: str, now: float, *, caller: str | None = None,
                      language: str = "sr", priority: int = 5,

@@ -137,9 +137,10 @@ a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-15
 ]]></send>
   <label id="wait"/>
-  <recv response="100" optional="true" next="wait"/>
-  <recv response="180" optional="true" next="wait"/>
-  <recv response="183" optional="true" next="wait"/>
+  <!-- sipp times out the message it is waiting at, the first of the group -->
+  <recv response="100" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
+  <recv response="180" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
+  <recv response="183" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
   <recv response="486" optional="true" next="refused"/>
   <recv response="480" optional="true" next="refused"/>
   <recv response="503" optional="true" next="refused"/>

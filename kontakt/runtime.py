@@ -89,6 +89,8 @@ class Engine:
         self.stats = {"offered": 0, "answered": 0, "abandoned": 0, "rejected": 0,
                       "answered_within_20s": 0, "answer_wait_total": 0.0}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.on_agent_change: Callable[[], None] | None = None
+        self.external: dict[str, str] = {}  # agent channel uniqueid -> agent, calls we did not place
         self._ticker: asyncio.Task[None] | None = None
         ami.listeners.append(self._on_ami)
         ami.on_booted.append(self.reconcile)
@@ -111,16 +113,27 @@ class Engine:
             self._run(self.acd.tick(self.clock()))
 
     async def reconcile(self) -> None:
-        """Rebuild who is talking from Asterisk after a (re)connect."""
+        """Rebuild who is talking from Asterisk after a (re)connect: agents on
+        calls the engine did not place (app_queue fallback, a previous engine
+        process) are busy until their channel hangs up."""
         try:
             channels = await self.ami.action_list("CoreShowChannels")
         except AmiError as e:
             log.warning("engine.reconcile_failed", error=str(e))
             return
-        busy = {c["Channel"].split("/")[1].split("-")[0] for c in channels
-                if c.get("Channel", "").startswith("PJSIP/agent")}
-        log.info("engine.reconciled", agents_on_calls=sorted(busy), channels=len(channels) - 2)
-        self.busy_at_start = busy
+        now = self.clock()
+        for c in channels:
+            chan = c.get("Channel", "")
+            if not chan.startswith("PJSIP/agent"):
+                continue
+            agent_id = chan.split("/")[1].split("-")[0]
+            agent = self.acd.agents.get(agent_id)
+            if agent is None or c.get("Uniqueid") in self.external:
+                continue
+            self.external[c.get("Uniqueid", "")] = agent_id
+            if agent.state.value == "available":
+                self._run(self.acd.busy_elsewhere(agent_id, now))
+        log.info("engine.reconciled", agents_busy=sorted(set(self.external.values())))
 
     # -- agents ---------------------------------------------------------
     async def agent_login(self, agent_id: str, skills: list[str] | None = None) -> None:
@@ -148,6 +161,8 @@ class Engine:
             elif isinstance(cmd, Queued):
                 self._emit("queue", cmd.call_id, "call.queued", position=cmd.position)
             elif isinstance(cmd, AgentChanged):
+                if self.on_agent_change is not None:
+                    self.on_agent_change()
                 self._emit("agents", cmd.agent_id, "agent.state", agent=cmd.agent_id,
                            state=cmd.state, reason=cmd.reason)
                 if cmd.state == "paused" and cmd.reason:
@@ -183,6 +198,12 @@ class Engine:
             self._dial_end(ev)
         elif name == "Hangup":
             self._hangup(ev)
+        elif name in ("HangupRequest", "SoftHangupRequest"):
+            # Asterisk keeps a hung-up channel while its AGI script runs:
+            # end the waiting session so the channel (and its Hangup) can go.
+            s = self.sessions.get(ev.get("Uniqueid", ""))
+            if s is not None and not s.offer.done():
+                s.offer.cancel()
 
     def _dial_end(self, ev: dict[str, str]) -> None:
         uid, status = ev.get("Uniqueid", ""), ev.get("DialStatus", "")
@@ -213,6 +234,8 @@ class Engine:
 
     def _hangup(self, ev: dict[str, str]) -> None:
         uid = ev.get("Uniqueid", "")
+        if uid in self.external:
+            self._run(self.acd.free_again(self.external.pop(uid), self.clock()))
         s = self.sessions.pop(uid, None)
         if s is not None and not s.offer.done():
             s.offer.cancel()
@@ -259,7 +282,9 @@ class Engine:
                 agent = session.offer.result()
             else:
                 await agi.set_var("KONTAKT_STATE", "waiting")
-                await agi.exec("Progress")
+                # Answered while waiting, as app_queue does: music, position
+                # announcements and the callback key need a two-way channel.
+                await agi.command("ANSWER")
                 await agi.exec("StartMusicOnHold", "default")
                 agent = await self._wait_offer(agi, session)
                 await agi.exec("StopMusicOnHold")

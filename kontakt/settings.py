@@ -87,6 +87,7 @@ class Settings:
     announce_every: float = _opt(_non_negative, 30.0, "seconds between position announcements")
     max_wait: float = _opt(_non_negative, 300.0, "seconds before a callback is offered")
     queue_log: str = _opt(doc="path of the queue_log file (Asterisk format)")
+    run_dir: str = _opt(default="run", doc="control socket and agent state live here")
     log_level: str = _opt(_choice("debug", "info", "warning", "error"), "info")
     log_json: bool = _opt(_bool, None, "JSON logs (default: when stderr is not a tty)")
 

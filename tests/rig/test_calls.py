@@ -1,0 +1,92 @@
+"""Real calls through a private Asterisk: sipp citizens, sipp agent phones."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour
+
+from .conftest import needs_rig
+
+pytestmark = [pytest.mark.rig, needs_rig]
+
+
+def connects(h):
+    """(caller uniqueid, agent) in the order Asterisk reported the answers."""
+    return [(e["Uniqueid"], e["DestChannel"].split("/")[1].split("-")[0]) for e in h.events
+            if e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
+            and e.get("DestChannel", "").startswith("PJSIP/agent")]
+
+
+def arrivals(h):
+    return [e["Uniqueid"] for e in h.events
+            if e.get("Event") == "Newchannel" and e.get("Channel", "").startswith("PJSIP/trunk-")]
+
+
+async def test_first_call_on_each_number_is_answered_end_to_end(harness):
+    h = await harness(2, talk_ms=1000)
+    p = await h.rig.call([("0214001001", FREE_NUMBER), ("0641234567", CITY_NUMBER)], rate=10)
+    await h.until(lambda: h.ledger.offered == 2 and h.ledger.in_progress == 0, 30, "both calls")
+    assert await p.wait(10) == 0
+    s = h.ledger.summary()
+    assert (s["answered"], s["lost"], s["abandoned"]) == (2, 0, 0)
+    lines = Path(h.engine.settings.queue_log).read_text().splitlines()
+    events = [line.split("|")[4] for line in lines]
+    assert events.count("ENTERQUEUE") == 2 and events.count("CONNECT") == 2
+    assert events.count("COMPLETECALLER") + events.count("COMPLETEAGENT") == 2
+
+
+async def test_twenty_talk_the_rest_wait_and_the_longest_waiting_goes_next(harness):
+    phones = {"agent01": PhoneBehaviour(talk_ms=8000)}
+    h = await harness(20, phones=phones)
+    await h.rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(25)], rate=25)
+    await h.until(lambda: h.ledger.talking == 20 and h.ledger.waiting == 5, 30, "20 talking, 5 waiting")
+    assert h.engine.acd.waiting()[0].id == arrivals(h)[20]
+    first_waiting = arrivals(h)[20]
+    await h.until(lambda: len(connects(h)) == 21, 30, "agent01 hangs up, next caller connected")
+    assert connects(h)[20] == (first_waiting, "agent01")
+    assert h.ledger.lost == 0
+
+
+async def test_callers_are_served_in_arrival_order(harness):
+    h = await harness(1, talk_ms=700)
+    await h.rig.call([(f"02150000{i:02d}", CITY_NUMBER) for i in range(5)], rate=20)
+    await h.until(lambda: h.ledger.offered == 5 and h.ledger.in_progress == 0, 60, "5 calls")
+    assert [uid for uid, _ in connects(h)] == arrivals(h)
+    assert h.ledger.summary()["answered"] == 5
+
+
+async def test_caller_who_hangs_up_while_waiting_is_abandoned(harness):
+    h = await harness(1, talk_ms=30000)
+    await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)
+    await h.until(lambda: h.ledger.talking == 1, 20, "first call talking")
+    await h.rig.call([("0214001002", FREE_NUMBER)], rate=10, hold_ms=1500)
+    await h.until(lambda: h.ledger.abandoned == 1, 20, "abandon")
+    assert h.ledger.lost == 0
+    log = Path(h.engine.settings.queue_log).read_text()
+    assert "|ABANDON|1|1|" in log
+
+
+async def test_agent_who_does_not_answer_is_paused_and_caller_served_by_another(harness):
+    phones = {"agent01": PhoneBehaviour(ring_ms=60000)}
+    h = await harness(2, ring_timeout=2, phones=phones, talk_ms=1000)
+    await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)
+    await h.until(lambda: h.ledger.answered == 1, 30, "answer by the second agent")
+    assert connects(h)[0][1] == "agent02"
+    a1 = h.engine.acd.agents["agent01"]
+    assert (a1.state.value, a1.reason) == ("paused", "no-answer")
+    assert "RINGNOANSWER" in Path(h.engine.settings.queue_log).read_text()
+    assert h.ledger.lost == 0
+
+
+async def test_engine_unreachable_falls_back_to_app_queue(harness):
+    h = await harness(2, engine=False, talk_ms=1000)
+    await h.rig.call([("0214001001", FREE_NUMBER), ("0214001002", CITY_NUMBER)], rate=10)
+    await h.until(lambda: h.ledger.offered == 2 and h.ledger.in_progress == 0, 30, "fallback calls")
+    s = h.ledger.summary()
+    assert (s["answered"], s["fallback"], s["lost"]) == (2, 2, 0)
+
+
