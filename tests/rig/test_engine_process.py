@@ -1,0 +1,77 @@
+"""`kontakt run` as its own process against the rig: agents from the CLI,
+and SIGKILL with callers waiting loses none of them (app_queue fallback)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from asterisk.ledger import Ledger
+from asterisk.rig import FREE_NUMBER, PhoneBehaviour, Rig
+
+from .conftest import Harness, needs_rig
+
+pytestmark = [pytest.mark.rig, needs_rig]
+
+
+def _env(rig: Rig, run_dir) -> dict[str, str]:
+    return {**os.environ, "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
+            "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
+            "KONTAKT_RUN_DIR": str(run_dir), "KONTAKT_SEATS": str(rig.agents),
+            "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout), "KONTAKT_LOG_JSON": "true"}
+
+
+async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kontakt", *args, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await proc.communicate()
+    return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
+
+
+async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
+    rig = Rig(tmp_path / "rig", agents=4, default_phone=PhoneBehaviour(talk_ms=5000))
+    engine = None
+    try:
+        ami = await rig.start()
+        ledger = Ledger()
+        ami.listeners.append(ledger.feed)
+        h = Harness(rig, None, ledger)
+        env = _env(rig, tmp_path / "run")
+        with open(tmp_path / "engine.log", "wb") as log:
+            engine = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "kontakt", "run", env=env,
+                stdout=subprocess.DEVNULL, stderr=log)
+        await h.until(lambda: (tmp_path / "run" / "control.sock").exists(), 20, "engine up")
+        r = await _kontakt(env, "agent", "login", "all")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.count("available") == 4
+        r = await _kontakt(env, "agent", "pause", "agent09")
+        assert r.returncode == 1 and "agent.unknown" in r.stderr and "Traceback" not in r.stderr
+
+        await rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(7)], rate=20)
+        await h.until(lambda: ledger.talking == 4 and ledger.waiting == 3, 30, "4 talking, 3 waiting")
+        engine.send_signal(signal.SIGKILL)
+        await engine.wait()
+        await h.until(lambda: ledger.offered == 7 and ledger.in_progress == 0, 60, "all served")
+        s = ledger.summary()
+        assert (s["answered"], s["lost"], s["abandoned"]) == (7, 0, 0)
+        assert s["fallback"] == 3
+    finally:
+        if engine is not None and engine.returncode is None:
+            engine.kill()
+            await engine.wait()
+        await rig.stop()
+
+
+async def test_kontakt_run_refuses_without_secret_naming_the_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KONTAKT_")}
+    r = await _kontakt(env, "run")
+    assert r.returncode == 2
+    assert "ami_secret" in r.stderr and "KONTAKT_AMI_SECRET" in r.stderr
+    assert "Traceback" not in r.stderr
