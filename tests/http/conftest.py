@@ -14,7 +14,7 @@ from kontakt.http.users import add_user
 from kontakt.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # http_fakes, for this area's tests
-from http_fakes import FakeEngine, FakeTickets  # noqa: E402
+from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets  # noqa: E402
 
 PASSWORD = "correct-horse-1"
 USERS = {  # username: (role, department, agent)
@@ -41,7 +41,7 @@ async def web_app(sessionmaker):
     for name, (role, dep, agent) in USERS.items():
         await add_user(sessionmaker, name, PASSWORD, role, department=dep, agent_id=agent)
     ctx = HttpContext(sessionmaker=sessionmaker, tickets=FakeTickets(), settings=Settings(),
-                      engine=FakeEngine())
+                      engine=FakeEngine(), config_holder=FakeConfigHolder())
     return create_app(ctx)
 
 

@@ -142,3 +142,25 @@ class FakeEngine:
 
     async def agent_ready(self, agent_id: str) -> None:
         self._move(agent_id, {"available", "paused"}, "available")
+
+
+class FakeConfigHolder:
+    """Stands in for dialplan.holder.ConfigHolder in API unit tests: YAML must
+    parse to a mapping with ``departments``."""
+
+    def __init__(self, text: str = "departments: []\n") -> None:
+        self.text, self.version = text, 1
+
+    def validate_text(self, text: str) -> list[dict[str, Any]]:
+        import yaml
+
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            return [{"path": "", "message": f"not YAML: {e}"}]
+        if not isinstance(doc, dict) or "departments" not in doc:
+            return [{"path": "departments", "message": "missing"}]
+        return []
+
+    async def apply_text(self, text: str) -> None:
+        self.text, self.version = text, self.version + 1
