@@ -1,0 +1,6 @@
+"""Run every benchmark and print its table."""
+
+from bench import bench_acd
+
+if __name__ == "__main__":
+    bench_acd.main()
