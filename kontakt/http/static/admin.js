@@ -1,0 +1,32 @@
+"use strict";
+async function load() {
+  const c = await api("GET", "/api/config");
+  $("cfg-text").value = c.text; setText("cfg-version", c.version ? `v${c.version}` : "");
+  const u = await api("GET", "/api/users");
+  const tb = $("users").querySelector("tbody");
+  tb.textContent = "";
+  for (const x of u.users) tb.appendChild(row([x.username, label("role_", x.role), x.department || x.agent_id]));
+}
+function problems(list) {
+  const ul = $("cfg-problems"); ul.textContent = "";
+  for (const p of list || []) {
+    const li = document.createElement("li");
+    li.textContent = [p.path || p.where || "", p.message || p.reason || JSON.stringify(p)].filter(Boolean).join(": ");
+    ul.appendChild(li);
+  }
+}
+$("btn-validate").onclick = async () => {
+  setText("cfg-ok", "");
+  try {
+    const r = await api("POST", "/api/config/validate", {text: $("cfg-text").value});
+    problems(r.problems); if (r.valid) setText("cfg-ok", L.valid);
+  } catch (e) { problems([{message: e.message}]); }
+};
+$("btn-apply").onclick = async () => {
+  setText("cfg-ok", "");
+  try {
+    const r = await api("POST", "/api/config/apply", {text: $("cfg-text").value});
+    problems([]); setText("cfg-ok", L.applied); setText("cfg-version", r.version ? `v${r.version}` : "");
+  } catch (e) { problems((e.details && e.details.problems) || [{message: e.message}]); }
+};
+load().catch((e) => problems([{message: e.message}]));

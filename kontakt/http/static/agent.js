@@ -1,0 +1,102 @@
+"use strict";
+let current = null;   // the agent's live call, if any
+let shownCall = null;
+
+async function refreshAgent() {
+  const me = await api("GET", "/api/agents/me");
+  const a = me.agent;
+  setText("agent-state", label("st_", a.state) + (a.reason ? ` (${label("r_", a.reason)})` : ""));
+  $("agent-state").dataset.state = a.state;
+  setText("queue-waiting", me.waiting);
+  setText("queue-longest", Math.round(me.longest_wait));
+  current = a.call;
+  const panel = $("call-panel");
+  panel.className = current ? "call ringing" : "call none";
+  $("btn-transfer").disabled = !current;
+  if (!current) { shownCall = null; return; }
+  setText("call-caller", current.caller);
+  setText("call-language", current.language);
+  setText("call-wait", secs(current.wait));
+  if (shownCall !== current.uniqueid) {
+    shownCall = current.uniqueid;
+    const ul = $("call-earlier");
+    ul.textContent = "";
+    if (current.caller) {
+      const found = await api("GET", "/api/tickets?caller=" + encodeURIComponent(current.caller));
+      for (const t of found.tickets) {
+        const li = document.createElement("li");
+        li.textContent = `${t.number} · ${label("k_", t.kind)} · ${t.subject} · ${label("s_", t.status)}`;
+        ul.appendChild(li);
+      }
+      if (!found.tickets.length) ul.textContent = L.none;
+    }
+  }
+}
+
+async function refreshTickets() {
+  const mine = await api("GET", "/api/tickets?mine=true");
+  const tbody = $("my-tickets").querySelector("tbody");
+  tbody.textContent = "";
+  for (const t of mine.tickets) {
+    const tr = row([t.number, label("k_", t.kind), t.department, t.subject, label("s_", t.status)],
+                   {"data-number": t.number, "data-status": t.status});
+    tr.lastChild.className = "status";
+    tbody.appendChild(tr);
+  }
+}
+
+async function loadDepartments() {
+  const deps = await api("GET", "/api/departments");
+  const sel = $("t-department");
+  for (const d of deps.departments) {
+    const o = document.createElement("option");
+    o.value = d.id; o.textContent = BOOT.lang === "en" ? d.name_en : d.name;
+    sel.appendChild(o);
+  }
+}
+
+function ticketBody() {
+  return {kind: $("t-kind").value, department: $("t-department").value,
+          subject: $("t-subject").value, description: $("t-description").value};
+}
+
+async function submit(path, extra) {
+  showError("ticket-error", null); setText("ticket-ok", "");
+  try {
+    const t = await api("POST", path, {...ticketBody(), ...extra});
+    setText("ticket-ok", `${L.number}: ${t.number}`);
+    $("ticket-form").reset();
+    await refreshTickets();
+  } catch (e) { showError("ticket-error", e); }
+}
+
+$("ticket-form").onsubmit = (ev) => {
+  ev.preventDefault();
+  const extra = current ? {caller: current.caller || undefined} : {};
+  if (current && current.language) extra.language = current.language;
+  submit("/api/tickets", extra);
+};
+$("btn-transfer").onclick = () => {
+  if (!$("ticket-form").reportValidity()) return;
+  submit("/api/calls/transfer", {});
+};
+
+async function act(path, body) {
+  try { await api("POST", path, body); } catch (e) { showError("ticket-error", e); }
+  await refreshAgent();
+}
+$("btn-login").onclick = () => act("/api/agents/me/login", {});
+$("btn-ready").onclick = () => act("/api/agents/me/ready");
+$("btn-pause").onclick = () => act("/api/agents/me/pause", {reason: $("pause-reason").value});
+$("btn-logout").onclick = () => act("/api/agents/me/logout");
+
+const soonAgent = debounce(() => refreshAgent().catch(console.error), 50);
+const soonTickets = debounce(() => refreshTickets().catch(console.error), 50);
+live((ev) => {
+  if (ev.type === "hello") { soonAgent(); soonTickets(); return; }
+  if (ev.topic === "tickets") soonTickets(); else soonAgent();
+});
+loadDepartments().catch(console.error);
+refreshAgent().catch(console.error);
+refreshTickets().catch(console.error);
+setInterval(() => { if (current) setText("call-wait", secs(current.wait)); }, 1000);

@@ -1,0 +1,74 @@
+"use strict";
+const STATUSES = ["new", "forwarded", "active", "resolved", "cancelled"];
+
+function ticketRows(counts) {
+  // {department: {status: n}} or [{department, status, count}] or {status: n}
+  const out = {};
+  if (Array.isArray(counts)) {
+    for (const r of counts) (out[r.department || ""] ||= {})[r.status] = r.count ?? r.n;
+  } else if (counts) {
+    for (const [k, v] of Object.entries(counts)) {
+      if (v && typeof v === "object") out[k] = v; else (out[""] ||= {})[k] = v;
+    }
+  }
+  return out;
+}
+
+async function refreshToday() {
+  const s = await api("GET", "/api/stats/today");
+  setText("w-waiting", s.waiting); setText("w-longest", secs(s.longest_wait));
+  setText("w-answered", s.answered); setText("w-abandoned", s.abandoned);
+  setText("w-sl", pct(s.service_level)); setText("w-asa", secs(s.asa));
+  setText("w-ar", pct(s.abandon_rate));
+  const tb = $("w-agents").querySelector("tbody");
+  tb.textContent = "";
+  for (const a of s.agents) {
+    const tr = row([a.id, label("st_", a.state) + (a.reason ? ` (${label("r_", a.reason)})` : ""),
+                    "", a.calls_today], {"data-agent": a.id, "data-state": a.state});
+    tr.children[2].dataset.since = a.since || "";
+    tr.className = "st-" + a.state;
+    tb.appendChild(tr);
+  }
+  tickSince();
+  const tt = $("w-tickets").querySelector("tbody");
+  tt.textContent = "";
+  for (const [dep, by] of Object.entries(ticketRows(s.tickets))) {
+    tt.appendChild(row([dep, ...STATUSES.map((st) => by[st] || 0)], {"data-department": dep}));
+  }
+}
+
+function tickSince() {
+  const now = Date.now();
+  for (const td of document.querySelectorAll("#w-agents td[data-since]")) {
+    const t = Date.parse(td.dataset.since);
+    td.textContent = isNaN(t) ? "—" : secs(Math.max(0, (now - t) / 1000));
+  }
+}
+
+async function refreshHistory() {
+  const by = $("w-by").value;
+  const h = await api("GET", `/api/stats/history?by=${by}&days=${by === "day" ? 30 : 2}`);
+  const tb = $("w-history").querySelector("tbody");
+  tb.textContent = "";
+  const chart = $("w-chart");
+  chart.textContent = "";
+  const max = Math.max(1, ...h.rows.map((r) => r.offered));
+  for (const r of h.rows) {
+    tb.appendChild(row([r.period, r.offered, r.answered, r.abandoned, pct(r.service_level),
+                        secs(r.asa), pct(r.abandon_rate)]));
+    const bar = document.createElement("div");
+    bar.className = "bar";
+    bar.title = `${r.period}: ${r.answered} / ${r.abandoned}`;
+    bar.innerHTML = `<i class="ans" style="height:${100 * r.answered / max}%"></i>` +
+                    `<i class="ab" style="height:${100 * r.abandoned / max}%"></i>`;
+    chart.appendChild(bar);
+  }
+}
+
+$("w-by").onchange = () => refreshHistory().catch(console.error);
+const soon = debounce(() => refreshToday().catch(console.error), 50);
+live(() => soon());
+refreshToday().catch(console.error);
+refreshHistory().catch(console.error);
+setInterval(tickSince, 1000);
+setInterval(() => refreshHistory().catch(console.error), 60000);
