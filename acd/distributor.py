@@ -33,6 +33,7 @@ class Call:
     answered_at: float | None = None
     callback: bool = False
     channel: str | None = None
+    ended_by_agent: bool = False
 
 
 # Commands the adapter carries out.
@@ -73,9 +74,13 @@ class Completed:
 Command = Offer | Queued | AgentChanged | Abandoned | Completed
 
 
+STRATEGIES = ("longest-idle", "fewest-calls")
+
+
 @dataclass
 class Distributor:
     wrapup: float = 0.0
+    strategy: str = "longest-idle"
     agents: dict[str, Agent] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
     _seq: int = 0
@@ -130,7 +135,10 @@ class Distributor:
                 if i < len(lst) and lst[i] == key:
                     del lst[i]
         if agent.state is State.AVAILABLE:
-            key = (agent.penalty, agent.since, agent.id)
+            # Lowest penalty first, then the strategy: longest idle, or the
+            # fewest calls answered so far (then longest idle).
+            second = agent.since if self.strategy == "longest-idle" else agent.calls * 1e12 + agent.since
+            key = (agent.penalty, second, agent.id)
             self._idle_key[agent.id] = key
             for skill in agent.skills:
                 bisect.insort(self._idle.setdefault(skill, []), key)
@@ -203,11 +211,23 @@ class Distributor:
             out.append(Queued(call.id, self.position(call.id)))
         return out
 
+    def request_callback(self, call_id: str, number: str, now: float) -> list[Command]:
+        """The waiting caller asked to be called back: it keeps its place
+        and is served like a queued call; its channel may now hang up."""
+        call = self.call(call_id)
+        if call.state != "waiting":
+            raise IllegalTransition(f"call {call_id}: callback requested while {call.state}",
+                                    call=call_id, state=call.state, event="callback")
+        call.callback, call.caller = True, number
+        return [Queued(call_id, self.position(call_id))]
+
     def call_gone(self, call_id: str, now: float) -> list[Command]:
         """The caller's channel hung up, whatever state the call was in."""
         call = self.calls.get(call_id)
         if call is None or call.state == "done":
             return []
+        if call.callback and call.state == "waiting":
+            return []  # the citizen hung up after asking for a callback: keep it
         out: list[Command] = []
         if call.state == "waiting":
             out.append(Abandoned(call.id, now - call.arrived, self.position(call.id)))

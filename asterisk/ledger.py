@@ -4,7 +4,8 @@ Fed every AMI event; counts offered, answered, abandoned, rejected and lost
 calls and the most talking and waiting at once.  A call is lost when it was
 neither answered by an agent, nor abandoned by the caller (the caller's
 side asked to hang up: HangupRequest, i.e. BYE or CANCEL), nor deliberately
-refused (the dialplan's KontaktOutcome event).  Nothing here is assumed
+refused, nor turned into a callback request (the dialplan's KontaktOutcome
+event).  Nothing here is assumed
 from the engine's own bookkeeping.
 """
 
@@ -23,6 +24,7 @@ class _Leg:
     answer_wait: float | None = None
     started: float = 0.0
     agent: str | None = None
+    callback: bool = False
 
 
 @dataclass
@@ -35,11 +37,13 @@ class Ledger:
     rejected: int = 0
     lost: int = 0
     fallback: int = 0
+    callbacks: int = 0  # asked to be called back while waiting: served later
     talking: int = 0
     waiting: int = 0
     max_talking: int = 0
     max_waiting: int = 0
     answer_waits: list[float] = field(default_factory=list)
+    _closed: set[str] = field(default_factory=set)
 
     @property
     def in_progress(self) -> int:
@@ -49,7 +53,10 @@ class Ledger:
         name = ev.get("Event")
         uid = ev.get("Uniqueid", "")
         ts = float(ev.get("Timestamp", "0") or 0)
-        if name == "Newchannel" and ev.get("Channel", "").startswith(self.trunk_prefix) \
+        # A citizen's call is one that runs the inbound dialplan; outgoing
+        # trunk legs (callbacks) carry the endpoint's context but run nothing.
+        if name == "Newexten" and uid not in self.legs and uid not in self._closed \
+                and ev.get("Channel", "").startswith(self.trunk_prefix) \
                 and ev.get("Context") == "kontakt-inbound":
             self.legs[uid] = _Leg(started=ts)
             self.offered += 1
@@ -63,7 +70,10 @@ class Ledger:
             leg.fallback = True
             self._set_waiting(leg, True)
         elif name == "UserEvent" and ev.get("UserEvent") == "KontaktOutcome":
-            leg.rejected = True
+            if ev.get("Outcome") == "callback":
+                leg.callback = True
+            else:
+                leg.rejected = True
         elif name == "UserEvent" and ev.get("UserEvent") == "KontaktFallback":
             leg.fallback = True
         elif (name == "DialEnd" and ev.get("DialStatus") == "ANSWER"
@@ -91,6 +101,7 @@ class Ledger:
     def _close(self, uid: str, leg: _Leg) -> None:
         self._set_waiting(leg, False)
         del self.legs[uid]
+        self._closed.add(uid)
         if leg.fallback:
             self.fallback += 1
         if leg.answered:
@@ -98,6 +109,8 @@ class Ledger:
             self.talking -= 1
             if leg.answer_wait is not None:
                 self.answer_waits.append(leg.answer_wait)
+        elif leg.callback:
+            self.callbacks += 1
         elif leg.rejected:
             self.rejected += 1
         elif leg.caller_hung_up:
@@ -110,5 +123,5 @@ class Ledger:
             "offered": self.offered, "answered": self.answered, "abandoned": self.abandoned,
             "rejected": self.rejected, "lost": self.lost, "in_progress": self.in_progress,
             "max_talking": self.max_talking, "max_waiting": self.max_waiting,
-            "fallback": self.fallback,
+            "fallback": self.fallback, "callbacks": self.callbacks,
         }

@@ -50,6 +50,7 @@ class Rig:
         self.ami: Ami | None = None
         self.phone_procs: dict[str, sipp.SippProcess] = {}
         self.city: sipp.SippProcess | None = None
+        self.carrier: sipp.SippProcess | None = None
         self.citizen_procs: list[sipp.SippProcess] = []
 
     @property
@@ -62,6 +63,10 @@ class Rig:
         self.city = await sipp.agent_phone(
             self.base / "sipp", "city", sip_port=self.cfg.city_port,
             media_port=self.ports.take(4), control_port=self.ports.take(), ring_ms=50)
+        # The carrier's side of callbacks: citizens answer when called back.
+        self.carrier = await sipp.agent_phone(
+            self.base / "sipp", "carrier", sip_port=self.cfg.carrier_port,
+            media_port=self.ports.take(4), control_port=self.ports.take(), ring_ms=200)
         return self.ami
 
     async def start_phone(self, agent: str, behaviour: PhoneBehaviour | None = None) -> None:
@@ -96,7 +101,8 @@ class Rig:
             ring_timeout=float(self.ring_timeout), seats=self.agents)
 
     async def stop(self) -> None:
-        procs = [*self.citizen_procs, *self.phone_procs.values(), *([self.city] if self.city else [])]
+        procs = [*self.citizen_procs, *self.phone_procs.values(), *([self.city] if self.city else []),
+                 *([self.carrier] if self.carrier else [])]
         await asyncio.gather(*(p.stop() for p in procs), return_exceptions=True)
         if self.ami is not None:
             self.ami.close()

@@ -77,7 +77,7 @@ class Engine:
         self.router = router
         self.sink = sink
         self.clock = clock
-        self.acd = Distributor(wrapup=settings.wrapup)
+        self.acd = Distributor(wrapup=settings.wrapup, strategy=settings.strategy)
         self.queue_log = QueueLog(settings.queue_log)
         self.sessions: dict[str, _CallSession] = {}
         self.agi = FastAgiServer(
@@ -90,7 +90,12 @@ class Engine:
                       "answered_within_20s": 0, "answer_wait_total": 0.0}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.on_agent_change: Callable[[], None] | None = None
+        # Set by the wiring: records a callback ticket for the citizen.
+        self.on_callback: Callable[[str, str], Awaitable[None]] | None = None
         self.external: dict[str, str] = {}  # agent channel uniqueid -> agent, calls we did not place
+        self.agent_legs: dict[str, str] = {}  # agent channel uniqueid -> caller uniqueid
+        self.callback_legs: dict[str, str] = {}  # originated agent channel -> callback call id
+        self.acd_ended_by_agent: dict[str, bool] = {}
         self._ticker: asyncio.Task[None] | None = None
         ami.listeners.append(self._on_ami)
         ami.on_booted.append(self.reconcile)
@@ -154,7 +159,10 @@ class Engine:
         for cmd in commands:
             if isinstance(cmd, Offer):
                 s = self.sessions.get(cmd.call_id)
-                if s is not None and not s.offer.done():
+                call = self.acd.calls.get(cmd.call_id)
+                if call is not None and call.callback:
+                    self._spawn(self._callback(cmd.call_id, cmd.agent_id))
+                elif s is not None and not s.offer.done():
                     s.offer.set_result(cmd.agent_id)
                 self._emit("queue", cmd.call_id, "call.ringing", agent=cmd.agent_id)
                 self.queue_log.write(cmd.call_id, cmd.agent_id, "RINGING", now=now)
@@ -176,7 +184,9 @@ class Engine:
             elif isinstance(cmd, Completed):
                 self._emit("queue", cmd.call_id, "call.completed", agent=cmd.agent_id,
                            wait=round(cmd.wait, 3), talk=round(cmd.talk, 3))
-                self.queue_log.write(cmd.call_id, cmd.agent_id, "COMPLETECALLER",
+                ended = self.acd_ended_by_agent.pop(cmd.call_id, False)
+                self.queue_log.write(cmd.call_id, cmd.agent_id,
+                                     "COMPLETEAGENT" if ended else "COMPLETECALLER",
                                      int(cmd.wait), int(cmd.talk), 1, now=now)
 
     def _emit(self, kind: str, key: str, type_: str, **fields: Any) -> None:
@@ -194,10 +204,14 @@ class Engine:
     # -- AMI --------------------------------------------------------------
     def _on_ami(self, ev: dict[str, str]) -> None:
         name = ev.get("Event")
-        if name == "DialEnd" and ev.get("DestChannel", "").startswith("PJSIP/agent"):
+        if name == "DialBegin" and ev.get("DestChannel", "").startswith("PJSIP/agent"):
+            self.agent_legs[ev.get("DestUniqueid", "")] = ev.get("Uniqueid", "")
+        elif name == "DialEnd" and ev.get("DestChannel", "").startswith("PJSIP/agent"):
             self._dial_end(ev)
         elif name == "Hangup":
             self._hangup(ev)
+        elif name == "HangupRequest" and ev.get("Uniqueid") in self.agent_legs:
+            self.acd_ended_by_agent[self.agent_legs[ev["Uniqueid"]]] = True
         elif name in ("HangupRequest", "SoftHangupRequest"):
             # Asterisk keeps a hung-up channel while its AGI script runs:
             # end the waiting session so the channel (and its Hangup) can go.
@@ -234,6 +248,10 @@ class Engine:
 
     def _hangup(self, ev: dict[str, str]) -> None:
         uid = ev.get("Uniqueid", "")
+        self.agent_legs.pop(uid, None)
+        if uid in self.callback_legs:
+            self._run(self.acd.call_gone(self.callback_legs.pop(uid), self.clock()))
+            return
         if uid in self.external:
             self._run(self.acd.free_again(self.external.pop(uid), self.clock()))
         s = self.sessions.pop(uid, None)
@@ -287,6 +305,10 @@ class Engine:
                 await agi.command("ANSWER")
                 await agi.exec("StartMusicOnHold", "default")
                 agent = await self._wait_offer(agi, session)
+                if agent is None:  # a callback instead of waiting
+                    await agi.set_var("KONTAKT_OUTCOME", "callback")
+                    await agi.set_var("KONTAKT_ACTION", "reject")
+                    return
                 await agi.exec("StopMusicOnHold")
                 await agi.set_var("KONTAKT_STATE", "ringing")
             await agi.set_var("KONTAKT_AGENT", agent)
@@ -294,17 +316,87 @@ class Engine:
         except CallHungUp:
             pass  # the caller left: AMI's Hangup event does the bookkeeping
 
-    async def _wait_offer(self, agi: AgiSession, session: _CallSession) -> str:
+    async def _wait_offer(self, agi: AgiSession, session: _CallSession) -> str | None:
+        """The agent offered to this caller, or None if it chose a callback."""
         every = self.settings.announce_every or None
+        started = self.clock()
+        offered_callback = False
         while True:
+            timeout = every
+            if not offered_callback and self.settings.max_wait:
+                left = started + self.settings.max_wait - self.clock()
+                timeout = max(0.0, left) if timeout is None else max(0.0, min(timeout, left))
             try:
-                return await asyncio.wait_for(asyncio.shield(session.offer), every)
+                return await asyncio.wait_for(asyncio.shield(session.offer), timeout)
             except TimeoutError:
-                await self._announce(agi, session)
+                if (not offered_callback and self.settings.max_wait
+                        and self.clock() - started >= self.settings.max_wait):
+                    offered_callback = True
+                    if await self._offer_callback(agi, session):
+                        return None
+                else:
+                    await self._announce(agi, session)
             except asyncio.CancelledError:
                 if session.offer.cancelled():  # our Hangup handler, not a shutdown
                     raise CallHungUp("caller hung up while waiting") from None
                 raise
+
+    async def _offer_callback(self, agi: AgiSession, session: _CallSession) -> bool:
+        """"Press 1 to be called back": the caller keeps its place either way."""
+        if session.caller is None or session.offer.done():
+            return False
+        await agi.exec("StopMusicOnHold")
+        digit = ""
+        for prompt in ("vm-press", "digits/1", "vm-tocallback"):
+            r = await agi.command(f'STREAM FILE {prompt} "1"')
+            if r.get("result", ("0",))[0] not in ("0", ""):
+                digit = chr(int(r["result"][0]))
+                break
+        if not digit and not session.offer.done():
+            r = await agi.command("WAIT FOR DIGIT 5000")
+            code = r.get("result", ("0",))[0]
+            digit = chr(int(code)) if code not in ("0", "", "-1") else ""
+        if digit == "1" and not session.offer.done():
+            self._run(self.acd.request_callback(session.uniqueid, session.caller, self.clock()))
+            self._emit("queue", session.uniqueid, "call.callback_requested", caller=session.caller,
+                       position=self.acd.position(session.uniqueid))
+            self.queue_log.write(session.uniqueid, "NONE", "CALLBACKREQUEST", session.caller)
+            if self.on_callback is not None:
+                await self.on_callback(session.uniqueid, session.caller)
+            await agi.command('STREAM FILE queue-thankyou ""')
+            return True
+        if not session.offer.done():
+            await agi.exec("StartMusicOnHold", "default")
+        return False
+
+    async def _callback(self, call_id: str, agent_id: str) -> None:
+        """Ring the agent first; when it answers, the dialplan dials the citizen."""
+        call = self.acd.calls.get(call_id)
+        if call is None or call.caller is None:
+            return
+        number = "".join(ch for ch in call.caller if ch.isdigit())
+        now = self.clock()
+        try:
+            replies = await asyncio.wait_for(self.ami.action_list(
+                "Originate", Channel=f"PJSIP/{agent_id}", Context="kontakt-callback",
+                Exten=number, Priority=1, Async="true", CallerID=f"Callback <{number}>",
+                Timeout=int(self.settings.ring_timeout * 1000),
+                Variable=f"KONTAKT_CALLBACK={call_id}"), self.settings.ring_timeout + 10)
+        except (AmiError, TimeoutError) as e:
+            log.warning("callback.originate_failed", error=str(e), agent=agent_id)
+            self._run(self.acd.no_answer(call_id, self.clock()))
+            return
+        result = next((r for r in replies if r.get("Event") == "OriginateResponse"), {})
+        if result.get("Response") == "Success":
+            self.callback_legs[result.get("Uniqueid", "")] = call_id
+            self._run(self.acd.answered(call_id, self.clock()))
+            self._emit("queue", call_id, "call.connected", agent=agent_id, callback=True,
+                       caller=call.caller, wait=round(now - call.arrived, 3))
+            self.queue_log.write(call_id, agent_id, "CONNECT", int(now - call.arrived), "", 0)
+        else:
+            self.queue_log.write(call_id, agent_id, "RINGNOANSWER",
+                                 int(self.settings.ring_timeout * 1000))
+            self._run(self.acd.no_answer(call_id, self.clock()))
 
     async def _announce(self, agi: AgiSession, session: _CallSession) -> None:
         call = self.acd.calls.get(session.uniqueid)

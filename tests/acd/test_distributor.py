@@ -88,3 +88,25 @@ def test_wrapup_holds_agent_until_tick():
     assert offers(d.call_gone("a", 10.0)) == []
     assert d.tick(12.0) == []
     assert offers(d.tick(15.0)) == [("b", "agent01")]
+
+
+def test_callback_keeps_its_place_and_survives_the_hangup():
+    d = make(1)
+    d.call_arrived("a", 0.0)
+    d.answered("a", 0.1)
+    d.call_arrived("b", 1.0)
+    d.call_arrived("c", 2.0)
+    d.request_callback("b", "+381214001001", 5.0)
+    assert d.call_gone("b", 6.0) == []  # the citizen hangs up, the request stays
+    assert offers(d.call_gone("a", 9.0)) == [("b", "agent01")]
+    assert d.calls["b"].callback and d.calls["b"].caller == "+381214001001"
+
+
+def test_fewest_calls_strategy():
+    d = Distributor(strategy="fewest-calls")
+    for i in (1, 2):
+        d.add_agent(f"agent{i:02d}")
+        d.login(f"agent{i:02d}", float(i))
+    d.agents["agent01"].calls = 5
+    d._reindex(d.agents["agent01"], d.agents["agent01"].state)
+    assert offers(d.call_arrived("x", 10.0)) == [("x", "agent02")]

@@ -90,3 +90,22 @@ async def test_engine_unreachable_falls_back_to_app_queue(harness):
     assert (s["answered"], s["fallback"], s["lost"]) == (2, 2, 0)
 
 
+
+
+async def test_caller_offered_a_callback_presses_1_and_is_called_back(harness):
+    h = await harness(1, talk_ms=5000, max_wait=1.0, announce_every=0.0)
+    await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)
+    await h.until(lambda: h.ledger.talking == 1, 20, "first call talking")
+    # The second citizen is answered to wait, hears the offer after 1 s, presses 1.
+    await h.rig.call([("0214001002", FREE_NUMBER)], rate=10, dtmf="1", dtmf_delay_ms=2500)
+    await h.until(lambda: h.ledger.callbacks == 1, 20, "callback requested")
+    assert h.ledger.lost == 0 and h.ledger.abandoned == 0
+    # When agent01 frees, its phone rings first, then the citizen is dialled.
+    await h.until(lambda: any(e.get("Event") == "UserEvent" and e.get("UserEvent") == "KontaktCallback"
+                              for e in h.events), 30, "agent answered the callback")
+    await h.until(lambda: any(e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                              and e.get("DestChannel", "").startswith("PJSIP/trunk-")
+                              for e in h.events), 20, "citizen answered the callback")
+    log = Path(h.engine.settings.queue_log).read_text()
+    assert "CALLBACKREQUEST|0214001002" in log
+    assert log.count("|CONNECT|") == 2
