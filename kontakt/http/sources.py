@@ -112,3 +112,10 @@ async def config_apply(web: Any, text: str) -> None:
 def citizen_actor() -> Any:
     """The public web channel, as the ticket service knows it."""
     return _actor_type()(user_id="open311", role="citizen", department=None)
+
+
+def departments_from_settings(settings: Any) -> tuple[Any, ...]:
+    """The departments ``kontakt user add`` checks against (no holder running)."""
+    from dialplan.departments import default_departments
+
+    return default_departments()

@@ -201,3 +201,11 @@ async def seed_demo_users(sessionmaker: Any, departments: list[str] | None = Non
             await set_password(sessionmaker, username, password)
         out.append((username, password, role, where))
     return out
+
+
+async def require_admin(sessionmaker: Any) -> None:
+    """``kontakt run`` refuses to start without an administrator (no default
+    passwords outside the demo)."""
+    if await count_admins(sessionmaker) == 0:
+        raise UserError("user.no_admin",
+                        "no administrator: create one with `kontakt user add NAME --role admin`")
