@@ -16,6 +16,12 @@ class Hub:
         self.seq = 0
         self._changed = asyncio.Event()
         self.clients = 0
+        self.closed = False
+
+    def close(self) -> None:
+        """End every live stream (the service is stopping)."""
+        self.closed = True
+        self._changed.set()
 
     def publish(self, topic: str, event: dict[str, Any]) -> int:
         self.seq += 1
@@ -31,6 +37,8 @@ class Hub:
         return [item for item in self._buf if item[0] > last]
 
     async def wait(self, timeout: float) -> None:
+        if self.closed:
+            return
         try:
             await asyncio.wait_for(self._changed.wait(), timeout)
         except TimeoutError:

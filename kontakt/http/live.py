@@ -33,7 +33,7 @@ async def events(c: Call) -> Any:
         web.hub.clients += 1
         try:
             yield f"retry: 1000\nevent: hello\ndata: {json.dumps({'seq': web.hub.seq})}\n\n"
-            while True:
+            while not web.hub.closed:
                 if web.sessions.get_quiet(c.token) is None:
                     yield "event: logout\ndata: {}\n\n"
                     return

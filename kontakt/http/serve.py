@@ -41,6 +41,7 @@ class HttpService:
         return self
 
     async def stop(self) -> None:
+        self.app.state.web.hub.close()  # live streams end, so shutdown need not wait
         self.server.should_exit = True
         if self.task is not None:
             await asyncio.wait_for(self.task, 10)

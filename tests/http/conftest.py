@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,17 +14,7 @@ from kontakt.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # http_fakes, for this area's tests
 from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets  # noqa: E402
-
-PASSWORD = "correct-horse-1"
-USERS = {  # username: (role, department, agent)
-    "agent01": ("agent", None, "agent01"),
-    "sup": ("supervisor", None, None),
-    "adm": ("admin", None, None),
-    "vod1": ("department", "vodovod", None),
-    "vod2": ("department", "vodovod", None),
-    "cis1": ("department", "cistoca", None),
-}
-
+from http_helpers import PASSWORD, USERS  # noqa: E402
 
 @pytest.fixture
 async def sessionmaker(tmp_path):
@@ -52,11 +41,3 @@ async def client(web_app):
         yield c
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
-    r = await client.post("/api/login", json={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return r.json()["token"]
-
-
-def bearer(token: str) -> dict[str, Any]:
-    return {"Authorization": f"Bearer {token}"}

@@ -63,6 +63,8 @@ class ThreadedServer:
         return self
 
     def stop(self) -> None:
+        if self.app is not None and self.loop is not None:
+            self.loop.call_soon_threadsafe(self.app.state.web.hub.close)
         if self._server is not None:
             self._server.should_exit = True
         self._thread.join(15)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, bearer, login
+from http_helpers import PASSWORD, bearer, login
 
 from kontakt.http.sessions import LoginLimiter, SessionStore
 from kontakt.http.users import UserError, add_user, authenticate, hash_password, verify_password

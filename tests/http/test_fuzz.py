@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from conftest import PASSWORD, USERS
+from http_helpers import PASSWORD, USERS
 from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets
 from http_server import ThreadedServer
 from hypothesis import HealthCheck, given, settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import bearer, login
+from http_helpers import bearer, login
 
 from kontakt.http.hub import Hub, visible
 from kontakt.http.users import User

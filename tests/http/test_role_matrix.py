@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import bearer, login
+from http_helpers import bearer, login
 
 from kontakt.http.api import OPS
 
