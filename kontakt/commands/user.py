@@ -60,7 +60,8 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
             u = await users.add_user(sm, args.username, _password(), args.role,
                                      department=args.department, agent_id=args.agent,
                                      full_name=args.name, lang=args.lang)
-            print(f"added {u.username} ({u.role}{', ' + (u.department or u.agent_id) if (u.department or u.agent_id) else ''})")
+            where = u.department or u.agent_id
+            print(f"added {u.username} ({u.role}{', ' + where if where else ''})")
         elif args.user_command == "list":
             for u in await users.list_users(sm):
                 print(f"{u.username}\t{u.role}\t{u.department or u.agent_id or ''}")

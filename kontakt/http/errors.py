@@ -36,7 +36,7 @@ def status_for(code: str) -> int:
 
 def from_domain(e: Exception) -> ApiError:
     """An ApiError for any exception carrying ``code`` (and maybe ``details``)."""
-    code = str(getattr(e, "code"))
+    code = str(e.code)
     details = getattr(e, "details", None) or {}
     if not isinstance(details, dict):
         details = {"detail": details}

@@ -6,6 +6,7 @@ it missed.  ``visible`` decides what each role may see of an event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from typing import Any
 
@@ -36,13 +37,12 @@ class Hub:
             last = 0
         return [item for item in self._buf if item[0] > last]
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, seconds: float) -> None:
+        """Until something is published or ``seconds`` pass."""
         if self.closed:
             return
-        try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
 
 
 def topic_parts(topic: str, prefix: str) -> list[str]:

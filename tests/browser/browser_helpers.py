@@ -2,7 +2,75 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import aiomqtt
+from http_fakes import FakeEngine, FakeTickets
+
 PASSWORD = "browser-pass-1"
+
+
+class Publisher:
+    """Publishes to Mosquitto the way the ticket outbox and the engine do."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.client: aiomqtt.Client | None = None
+
+    async def start(self) -> None:
+        self.client = aiomqtt.Client("127.0.0.1", 1883)
+        await self.client.__aenter__()
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.__aexit__(None, None, None)
+
+    async def publish(self, topic: str, type_: str, **fields: Any) -> None:
+        event = {"event_id": str(uuid.uuid4()), "ts": datetime.now(UTC).isoformat(),
+                 "type": type_, **fields}
+        assert self.client is not None
+        await self.client.publish(f"{self.prefix}/{topic}", json.dumps(event), qos=1)
+
+
+class PublishingTickets(FakeTickets):
+    """Stand-in until the ticket service's outbox is wired: every change goes
+    out on MQTT as ``{prefix}/tickets/{department}/{number}``."""
+
+    def __init__(self, pub: Publisher) -> None:
+        super().__init__()
+        self.pub = pub
+
+    async def _out(self, t: dict[str, Any], type_: str) -> dict[str, Any]:
+        await self.pub.publish(f"tickets/{t['department']}/{t['number']}", type_,
+                               number=t["number"], status=t["status"],
+                               department=t["department"])
+        return t
+
+    async def open_ticket(self, actor, **kw):
+        return await self._out(await super().open_ticket(actor, **kw), "ticket.opened")
+
+    async def change_status(self, actor, number, to, comment):
+        return await self._out(await super().change_status(actor, number, to, comment),
+                               "ticket.status_changed")
+
+    async def assign(self, actor, number, assignee):
+        return await self._out(await super().assign(actor, number, assignee), "ticket.assigned")
+
+
+class PublishingEngine(FakeEngine):
+    def __init__(self, pub: Publisher) -> None:
+        super().__init__()
+        self.pub = pub
+
+    def _move(self, agent_id, allowed, to, reason=None):
+        super()._move(agent_id, allowed, to, reason)
+        asyncio.get_running_loop().create_task(
+            self.pub.publish(f"agents/{agent_id}", "agent.state", agent=agent_id, state=to,
+                             reason=reason))
 
 
 def login_page(browser, server, username):

@@ -13,8 +13,9 @@ from kontakt.http.users import add_user
 from kontakt.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # http_fakes, for this area's tests
-from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets  # noqa: E402
-from http_helpers import PASSWORD, USERS  # noqa: E402
+from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets
+from http_helpers import PASSWORD, USERS
+
 
 @pytest.fixture
 async def sessionmaker(tmp_path):

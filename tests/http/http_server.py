@@ -41,7 +41,7 @@ class ThreadedServer:
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         serving = asyncio.create_task(self._server.serve(sockets=[self.sock]))
-        while not self._server.started and not serving.done():
+        while not self._server.started and not serving.done():  # noqa: ASYNC110 (uvicorn has no event)
             await asyncio.sleep(0.01)
         self._started.set()
         try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from http_helpers import PASSWORD, USERS
 from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets
+from http_helpers import PASSWORD, USERS
 from http_server import ThreadedServer
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
