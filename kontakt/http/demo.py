@@ -1,0 +1,48 @@
+"""The HTTP part of ``kontakt demo`` and ``kontakt run`` in one call each.
+
+``start_demo_http`` makes the users table, seeds the demo users with fresh
+random passwords, starts the service and prints the address and the users.
+``start_run_http`` refuses to start without an administrator.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from kontakt.db import Base
+from kontakt.http.context import HttpContext
+from kontakt.http.serve import HttpService, start_http
+from kontakt.http.users import require_admin, seed_demo_users
+
+
+async def create_tables(sessionmaker: Any) -> None:
+    """Users and call log (until the Alembic set-up carries them)."""
+    from kontakt.http.callstats import CallLogRow
+    from kontakt.http.users import UserRow
+
+    engine = sessionmaker.kw["bind"]
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all,
+                            tables=[UserRow.__table__, CallLogRow.__table__])
+
+
+async def start_demo_http(ctx: HttpContext, port: int, *, host: str = "127.0.0.1",
+                          out: TextIO | None = None) -> HttpService:
+    out = out or sys.stdout
+    await create_tables(ctx.sessionmaker)
+    seeded = await seed_demo_users(ctx.sessionmaker, seats=ctx.settings.seats)
+    svc = await start_http(ctx, host, port)
+    print(f"kontakt demo: workstations at {svc.url}/  (wallboard {svc.url}/wallboard, "
+          f"citizens {svc.url}/citizen)", file=out)
+    print("kontakt demo: users (demo only; passwords are new at each start):", file=out)
+    for username, password, role, where in seeded:
+        print(f"  {username:<24} {password:<14} {role:<11} {where or ''}", file=out)
+    out.flush()
+    return svc
+
+
+async def start_run_http(ctx: HttpContext) -> HttpService:
+    await create_tables(ctx.sessionmaker)
+    await require_admin(ctx.sessionmaker)  # raises UserError(code user.no_admin)
+    return await start_http(ctx, ctx.settings.http_host, ctx.settings.http_port)
