@@ -1,0 +1,46 @@
+"""Users and the call log on PostgreSQL too (a private database per run)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.http import callstats
+from kontakt.http.users import UserError, add_user, authenticate, list_users
+
+pytestmark = pytest.mark.postgres
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+async def pg_sessionmaker():
+    name = f"kontakt_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_users_and_call_log_on_postgres(pg_sessionmaker):
+    sm = pg_sessionmaker
+    await add_user(sm, "vod1", "correct-horse-1", "department", department="vodovod")
+    with pytest.raises(UserError):
+        await add_user(sm, "vod1", "correct-horse-1", "department", department="vodovod")
+    assert (await authenticate(sm, "vod1", "correct-horse-1")).department == "vodovod"
+    assert [u.username for u in await list_users(sm, department="vodovod")] == ["vod1"]
+    now = datetime.now(UTC)
+    assert await callstats.record(sm, {"type": "call.connected", "uniqueid": "1.2",
+                                       "wait": 4.0, "ts": now.isoformat()})
+    rows = await callstats.load(sm, now, 1)
+    assert [(r.outcome, r.wait) for r in rows] == [("answered", 4.0)]
