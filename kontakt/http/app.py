@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -82,9 +83,36 @@ def create_app(ctx: HttpContext) -> Starlette:
                *open311.ROUTES, *pages.ROUTES,
                Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
     app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={404: _not_found, 405: _not_allowed})
     app.state.web = web
     return app
+
+
+# Pages load only their own scripts; inline style attributes are used by the
+# wallboard's bar chart, inline scripts nowhere (boot data is JSON, not code).
+_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"content-security-policy",
+             b"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")]
+
+
+class SecurityHeaders:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

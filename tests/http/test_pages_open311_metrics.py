@@ -105,3 +105,10 @@ def test_hub_catch_up_and_role_filter():
     assert visible(_u("agent", agent="agent02"), *a, "kontakt") is not None
     assert visible(_u("department", "vodovod"), *a, "kontakt") is None
     assert visible(_u("supervisor"), *a, "kontakt") is not None
+
+
+async def test_security_headers(client):
+    r = await client.get("/login")
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"

@@ -71,4 +71,6 @@ live(() => soon());
 refreshToday().catch(console.error);
 refreshHistory().catch(console.error);
 setInterval(tickSince, 1000);
+// Waits grow between events: re-read the figures every few seconds as well.
+setInterval(() => refreshToday().catch(console.error), 3000);
 setInterval(() => refreshHistory().catch(console.error), 60000);
