@@ -147,7 +147,7 @@ async def transfer(c: Call) -> Any:
     if not call or not call.get("channel"):
         raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id)
     sources.department(c.web, c.body["department"])
-    ticket = await c.web.ctx.tickets.open_and_transfer(
+    ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
         caller=call.get("caller"), language=call.get("language"), **c.body)
     return sources.ticket_json(ticket)
@@ -165,48 +165,49 @@ async def tickets_search(c: Call) -> Any:
     mine = q.pop("mine", False)
     if mine:
         q["opened_by"] = c.user.username
-    found = await c.web.ctx.tickets.search(sources.actor(c.user), **q)
+    found = await sources.tickets(c.web).search(sources.actor(c.user), **q)
     return {"tickets": [sources.ticket_json(t) for t in found]}
 
 
 async def ticket_open(c: Call) -> Any:
     sources.department(c.web, c.body["department"])
-    ticket = await c.web.ctx.tickets.open_ticket(sources.actor(c.user), channel="phone", **c.body)
+    ticket = await sources.tickets(c.web).open_ticket(sources.actor(c.user), channel="phone",
+                                                      **c.body)
     return sources.ticket_json(ticket)
 
 
 async def ticket_get(c: Call) -> Any:
-    t = await c.web.ctx.tickets.get(sources.actor(c.user), c.path["number"])
+    t = await sources.tickets(c.web).get(sources.actor(c.user), c.path["number"])
     return sources.ticket_json(t)
 
 
 async def ticket_history(c: Call) -> Any:
-    h = await c.web.ctx.tickets.history(sources.actor(c.user), c.path["number"])
+    h = await sources.tickets(c.web).history(sources.actor(c.user), c.path["number"])
     return {"history": [sources.plain(e) for e in h]}
 
 
 async def ticket_status(c: Call) -> Any:
-    t = await c.web.ctx.tickets.change_status(sources.actor(c.user), c.path["number"],
+    t = await sources.tickets(c.web).change_status(sources.actor(c.user), c.path["number"],
                                               c.body["to"], c.body.get("comment") or "")
     return sources.ticket_json(t)
 
 
 async def ticket_comment(c: Call) -> Any:
-    t = await c.web.ctx.tickets.comment(sources.actor(c.user), c.path["number"],
+    t = await sources.tickets(c.web).comment(sources.actor(c.user), c.path["number"],
                                         c.body["text"])
     return sources.ticket_json(t)
 
 
 async def ticket_assign(c: Call) -> Any:
     await sources.colleague(c, c.body["assignee"])
-    t = await c.web.ctx.tickets.assign(sources.actor(c.user), c.path["number"],
+    t = await sources.tickets(c.web).assign(sources.actor(c.user), c.path["number"],
                                        c.body["assignee"])
     return sources.ticket_json(t)
 
 
 async def ticket_forward(c: Call) -> Any:
     sources.department(c.web, c.body["department"])
-    t = await c.web.ctx.tickets.forward(sources.actor(c.user), c.path["number"],
+    t = await sources.tickets(c.web).forward(sources.actor(c.user), c.path["number"],
                                         c.body["department"])
     return sources.ticket_json(t)
 

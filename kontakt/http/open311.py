@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from kontakt.http import sources
+from kontakt.http.errors import ApiError
 from kontakt.http.ops import jsonable
 from kontakt.logs import get_logger
 
@@ -124,13 +125,15 @@ async def post_request(request: Request) -> JSONResponse:
             raise GeoError(400, "a location is required: lat and long, or address_string")
         web.open311_limiter.failed(f"ip:{client}")  # counts submissions, not failures
         name = " ".join(x for x in (form.get("first_name"), form.get("last_name")) if x)
-        ticket = await web.ctx.tickets.open_ticket(
+        ticket = await sources.tickets(web).open_ticket(
             sources.citizen_actor(), channel="web", kind="request", department=code,
             subject=description.splitlines()[0][:200], description=description,
             caller=form.get("phone") or None, citizen_email=form.get("email") or None,
             citizen_name=name or None, address=address, lat=lat, long=lon)
     except GeoError as e:
         return _err(e)
+    except ApiError as e:
+        return _err(GeoError(e.status, str(e)))
     except Exception as e:
         if not hasattr(e, "code"):
             raise
@@ -145,7 +148,7 @@ async def post_request(request: Request) -> JSONResponse:
 
 async def _lookup(web: Any, number: str) -> dict[str, Any] | None:
     try:
-        t = await web.ctx.tickets.get(sources.citizen_actor(), number)
+        t = await sources.tickets(web).get(sources.citizen_actor(), number)
     except Exception as e:
         if getattr(e, "code", "").endswith("not_found"):
             return None
@@ -169,7 +172,7 @@ async def get_requests(request: Request) -> JSONResponse:
         code = q.get("service_code")
         if code is not None and code not in {d.id for d in sources.departments(web)}:
             raise GeoError(404, f"service_code {code!r} not found")
-        found = await web.ctx.tickets.search(sources.citizen_actor(), department=code,
+        found = await sources.tickets(web).search(sources.citizen_actor(), department=code,
                                              channel="web", limit=200)
         out = [request_json(jsonable(t), web) for t in found]
         if status:
@@ -177,6 +180,8 @@ async def get_requests(request: Request) -> JSONResponse:
         return JSONResponse(out[:200])
     except GeoError as e:
         return _err(e)
+    except ApiError as e:
+        return _err(GeoError(e.status, str(e)))
 
 
 async def get_request(request: Request) -> JSONResponse:
@@ -184,7 +189,10 @@ async def get_request(request: Request) -> JSONResponse:
     number = request.path_params["number"]
     if not _ID.match(number):
         return _err(GeoError(400, "the request number has letters, digits and '-' only"))
-    t = await _lookup(web, number)
+    try:
+        t = await _lookup(web, number)
+    except ApiError as e:
+        return _err(GeoError(e.status, str(e)))
     if t is None:
         return _err(GeoError(404, f"request {number} not found"))
     return JSONResponse([request_json(t, web)])

@@ -72,7 +72,15 @@ async def colleague(c: Any, username: str) -> None:
                        assignee=username)
 
 
+def tickets(web: Any) -> Any:
+    if web.ctx.tickets is None:
+        raise ApiError(503, "tickets.unavailable", "the ticket service is not running")
+    return web.ctx.tickets
+
+
 async def ticket_counts(web: Any) -> Any:
+    if web.ctx.tickets is None:
+        return {}
     counts = web.ctx.tickets.counts()
     if hasattr(counts, "__await__"):
         counts = await counts

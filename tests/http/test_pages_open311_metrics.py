@@ -112,3 +112,24 @@ async def test_security_headers(client):
     assert r.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_without_ticket_service_tickets_say_503_and_the_rest_works(sessionmaker):
+    import httpx
+
+    from kontakt.http.app import create_app
+    from kontakt.http.context import HttpContext
+    from kontakt.http.users import add_user
+    from kontakt.settings import Settings
+
+    await add_user(sessionmaker, "sup", "correct-horse-1", "supervisor")
+    app = create_app(HttpContext(sessionmaker=sessionmaker, tickets=None, settings=Settings()))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as c:
+        await login(c, "sup")
+        r = await c.get("/api/tickets")
+        assert r.status_code == 503 and r.json()["error"] == "tickets.unavailable"
+        assert (await c.get("/api/stats/today")).json()["tickets"] == {}
+        assert (await c.get("/metrics")).status_code == 200
+        r = await c.get("/open311/v2/requests/1.json")
+        assert r.status_code == 503 and r.json()[0]["code"] == 503
