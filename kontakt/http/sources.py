@@ -56,7 +56,10 @@ def department(web: Any, dep_id: str) -> Any:
 
 
 def department_json(d: Any) -> dict[str, Any]:
-    return {"id": d.id, "name": d.name, "name_en": d.name_en, "number": d.number,
+    from kontakt.http.i18n import to_latin
+
+    return {"id": d.id, "name": d.name, "name_latn": to_latin(d.name), "name_en": d.name_en,
+            "number": d.number,
             "kinds": list(d.kinds)}
 
 

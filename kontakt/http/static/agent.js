@@ -50,7 +50,8 @@ async function loadDepartments() {
   const sel = $("t-department");
   for (const d of deps.departments) {
     const o = document.createElement("option");
-    o.value = d.id; o.textContent = BOOT.lang === "en" ? d.name_en : d.name;
+    o.value = d.id;
+    o.textContent = {"en": d.name_en, "sr-Latn": d.name_latn}[BOOT.lang] || d.name;
     sel.appendChild(o);
   }
 }
