@@ -38,6 +38,8 @@ class RigConfig:
     ami_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     carrier_match: str = "127.0.0.1"
     agent_passwords: dict[str, str] = field(default_factory=dict)
+    # Benchmarks only: a number that goes straight to app_queue, to compare.
+    app_queue_number: str | None = None
 
     @property
     def etc(self) -> Path:
@@ -104,6 +106,8 @@ def render(cfg: RigConfig) -> Path:
         "ring_timeout": cfg.ring_timeout,
         "agents": "".join(agents),
         "members": "\n".join(members),
+        "extra_inbound": (f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
+                          if cfg.app_queue_number else ""),
     }
     for name in TEMPLATES:
         text = _template(name).substitute(values)

@@ -33,25 +33,31 @@ class Rig:
     ring_timeout: int = 15
     phones: dict[str, PhoneBehaviour] = field(default_factory=dict)
     default_phone: PhoneBehaviour = field(default_factory=PhoneBehaviour)
+    app_queue_number: str | None = None  # benchmarks: straight to app_queue
 
     def __post_init__(self) -> None:
         self.base = Path(self.base).resolve()
-        self.ports = PortBlock(8 * self.agents + 400)
+        self.ports = PortBlock(8 * self.agents + 2400)
         self.agi_port = self.agi_port or free_tcp_port()
         phone_ports = {agent_id(i): self.ports.take(1) for i in range(1, self.agents + 1)}
         self.cfg = RigConfig(
             base=self.base / "asterisk", sip_port=self.ports.take(), ami_port=free_tcp_port(),
             agi_port=self.agi_port, carrier_port=self.ports.take(), city_port=self.ports.take(),
-            rtp_start=self.ports.take(200), rtp_end=self.ports.base + self.ports.size - 1,
+            rtp_start=self._even(self.ports.take(2001)), rtp_end=0,
             phone_ports=phone_ports, ring_timeout=self.ring_timeout,
+            app_queue_number=self.app_queue_number,
         )
-        self.cfg.rtp_end = self.cfg.rtp_start + 199
+        self.cfg.rtp_end = self.cfg.rtp_start + 1999
         self.instance = AsteriskInstance(self.cfg)
         self.ami: Ami | None = None
         self.phone_procs: dict[str, sipp.SippProcess] = {}
         self.city: sipp.SippProcess | None = None
         self.carrier: sipp.SippProcess | None = None
         self.citizen_procs: list[sipp.SippProcess] = []
+
+    @staticmethod
+    def _even(port: int) -> int:
+        return port + (port & 1)  # RTP ranges start on an even port
 
     @property
     def sip_port(self) -> int:
