@@ -176,29 +176,43 @@ async def ticket_open(c: Call) -> Any:
     return sources.ticket_json(ticket)
 
 
+async def _guard(c: Call) -> dict[str, Any]:
+    """Check first: department staff act only on their department's tickets
+    (the ticket service checks too; this layer does not rely on it)."""
+    t = sources.ticket_json(await sources.tickets(c.web).get(sources.actor(c.user),
+                                                             c.path["number"]))
+    if c.user.role == "department" and t.get("department") != c.user.department:
+        raise ApiError(403, "ticket.forbidden", "not your department's ticket",
+                       number=c.path["number"])
+    return t
+
+
 async def ticket_get(c: Call) -> Any:
-    t = await sources.tickets(c.web).get(sources.actor(c.user), c.path["number"])
-    return sources.ticket_json(t)
+    return await _guard(c)
 
 
 async def ticket_history(c: Call) -> Any:
+    await _guard(c)
     h = await sources.tickets(c.web).history(sources.actor(c.user), c.path["number"])
     return {"history": [sources.plain(e) for e in h]}
 
 
 async def ticket_status(c: Call) -> Any:
+    await _guard(c)
     t = await sources.tickets(c.web).change_status(sources.actor(c.user), c.path["number"],
                                               c.body["to"], c.body.get("comment") or "")
     return sources.ticket_json(t)
 
 
 async def ticket_comment(c: Call) -> Any:
+    await _guard(c)
     t = await sources.tickets(c.web).comment(sources.actor(c.user), c.path["number"],
                                         c.body["text"])
     return sources.ticket_json(t)
 
 
 async def ticket_assign(c: Call) -> Any:
+    await _guard(c)
     await sources.colleague(c, c.body["assignee"])
     t = await sources.tickets(c.web).assign(sources.actor(c.user), c.path["number"],
                                        c.body["assignee"])
@@ -206,6 +220,7 @@ async def ticket_assign(c: Call) -> Any:
 
 
 async def ticket_forward(c: Call) -> Any:
+    await _guard(c)
     sources.department(c.web, c.body["department"])
     t = await sources.tickets(c.web).forward(sources.actor(c.user), c.path["number"],
                                         c.body["department"])
