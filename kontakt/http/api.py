@@ -40,18 +40,21 @@ def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
 async def login(c: Call) -> Any:
     web, body = c.web, c.body
     client = c.request.client.host if c.request.client else "?"
-    keys = (f"ip:{client}", f"user:{body['username'].lower()}")
-    wait = web.limiter.retry_after(*keys)
-    if wait is not None:
+    ip_key, user_key = f"ip:{client}", f"user:{body['username'].lower()}"
+    waits = [w for w in (web.limiter.retry_after(user_key), web.ip_limiter.retry_after(ip_key))
+             if w is not None]
+    if waits:
+        wait = max(waits)
         log.warning("auth.login_limited", username=body["username"], client=client)
         raise ApiError(429, "auth.rate_limited", "too many failed logins; wait and retry",
                        retry_after=round(wait, 1))
     user = await authenticate(web.ctx.sessionmaker, body["username"], body["password"])
     if user is None:
-        web.limiter.failed(*keys)
+        web.limiter.failed(user_key)
+        web.ip_limiter.failed(ip_key)
         log.info("auth.login_failed", username=body["username"], client=client)
         raise ApiError(401, "auth.bad_credentials", "wrong username or password")
-    web.limiter.succeeded(keys[1])
+    web.limiter.succeeded(user_key)
     s = web.sessions.create(user)
     log.info("auth.login", username=user.username, role=user.role)
     resp = JSONResponse({"token": s.token, "expires_in": int(web.sessions.expires_in(s)),

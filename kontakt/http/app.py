@@ -37,6 +37,8 @@ class Web:
         self.ctx = ctx
         self.sessions = SessionStore(ctx.session_ttl, ctx.session_idle)
         self.limiter = LoginLimiter(ctx.login_attempts, ctx.login_window)
+        # One address may carry a whole office behind NAT: a looser limit.
+        self.ip_limiter = LoginLimiter(ctx.login_attempts * 6, ctx.login_window)
         self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
         self.hub = Hub()
         self.feed_ready = asyncio.Event()

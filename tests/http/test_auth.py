@@ -94,3 +94,15 @@ async def test_bad_login_bodies_get_clear_errors(client):
     assert r.status_code == 422 and r.json()["details"]["field"] == "body.password"
     r = await client.post("/api/login", json=["sup", "pw"])
     assert r.status_code == 422
+
+
+async def test_one_address_many_users_limit(client):
+    # 5 failures for one user lock that user only; others from the same address go on
+    for _ in range(5):
+        await client.post("/api/login", json={"username": "sup", "password": "bad-guess"})
+    assert (await client.post("/api/login", json={"username": "adm", "password": PASSWORD})
+            ).status_code == 200
+    # spraying many usernames from one address hits the address limit (30)
+    codes = [(await client.post("/api/login", json={"username": f"u{i}", "password": "x"})
+              ).status_code for i in range(30)]
+    assert codes[-1] == 429 and codes.count(401) == 25
