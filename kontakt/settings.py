@@ -57,6 +57,15 @@ def _choice(*options: str) -> Any:
     return cast
 
 
+def _status_list(v: str) -> str:
+    known = ("new", "forwarded", "active", "resolved", "cancelled", "closed")
+    items = [s.strip() for s in str(v).split(",") if s.strip()]
+    bad = [s for s in items if s not in known]
+    if bad:
+        raise ValueError(f"unknown status {', '.join(bad)}; use {', '.join(known)}")
+    return ",".join(items)
+
+
 def _str(v: str) -> str:
     return str(v)
 
@@ -90,6 +99,19 @@ class Settings:
     run_dir: str = _opt(default="run", doc="control socket and agent state live here")
     log_level: str = _opt(_choice("debug", "info", "warning", "error"), "info")
     log_json: bool = _opt(_bool, None, "JSON logs (default: when stderr is not a tty)")
+    # Citizen notifications (tickets/notify): e-mail over SMTP, SMS through Kannel.
+    smtp_host: str = _opt(doc="SMTP relay for citizen e-mail (unset: no e-mail)")
+    smtp_port: int = _opt(_port, 25)
+    smtp_from: str = _opt(default="kontakt@novisad.rs", doc="sender of citizen e-mail")
+    smtp_username: str = _opt(doc="SMTP login (optional)")
+    smtp_password: str = _opt(doc="SMTP password (optional)")
+    smtp_starttls: bool = _opt(_bool, False, "STARTTLS before login")
+    kannel_url: str = _opt(doc="Kannel smsbox URL, e.g. http://127.0.0.1:13013 (unset: no SMS)")
+    kannel_username: str = _opt(default="kontakt", doc="Kannel sendsms-user")
+    kannel_password: str = _opt(doc="Kannel sendsms-user password")
+    kannel_sender: str = _opt(doc="SMS sender (from=); else Kannel's default-sender")
+    notify_on: str = _opt(_status_list, "resolved,cancelled",
+                          "ticket statuses that notify the citizen, comma-separated")
 
     @classmethod
     def load(
