@@ -48,7 +48,7 @@ class AsteriskInstance:
             start_new_session=True,
         )
         logfile.close()
-        ami = Ami("127.0.0.1", self.cfg.ami_port, self.cfg.ami_user, self.cfg.ami_secret)
+        ami = self._ami()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -63,10 +63,15 @@ class AsteriskInstance:
                     await self.stop()
                     raise RuntimeError("asterisk did not boot in time") from None
                 await asyncio.sleep(0.05)
-                ami = Ami("127.0.0.1", self.cfg.ami_port, self.cfg.ami_user, self.cfg.ami_secret)
+                ami = self._ami()
         log.info("asterisk.booted", pid=self.proc.pid, sip_port=self.cfg.sip_port,
                  ami_port=self.cfg.ami_port)
         return ami
+
+    def _ami(self) -> Ami:
+        # The rig's own connection sees every event (the ledger needs them);
+        # an engine logs in as ami_user and gets only what it acts on.
+        return Ami("127.0.0.1", self.cfg.ami_port, self.cfg.monitor_user, self.cfg.monitor_secret)
 
     async def cli(self, command: str) -> str:
         assert self.conf is not None

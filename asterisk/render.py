@@ -36,6 +36,8 @@ class RigConfig:
     ring_timeout: int = 15
     ami_user: str = "kontakt"
     ami_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    monitor_user: str = "monitor"
+    monitor_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     carrier_match: str = "127.0.0.1"
     agent_passwords: dict[str, str] = field(default_factory=dict)
     # Benchmarks only: a number that goes straight to app_queue, to compare.
@@ -95,6 +97,8 @@ def render(cfg: RigConfig) -> Path:
         "ami_port": cfg.ami_port,
         "ami_user": cfg.ami_user,
         "ami_secret": cfg.ami_secret,
+        "monitor_user": cfg.monitor_user,
+        "monitor_secret": cfg.monitor_secret,
         "sip_port": cfg.sip_port,
         "agi_port": cfg.agi_port,
         "carrier_port": cfg.carrier_port,

@@ -57,13 +57,19 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
         from kontakt.wiring import build_router  # configuration, hours, IVR
 
         router = build_router(esettings, at=args.at)
-        engine = Engine(esettings, ami, router=router)
+        from kontakt.service import connect_ami
+
+        # The engine logs in as production does (its own, filtered AMI user);
+        # the rig's connection sees every event for the ledger.
+        engine_ami = await connect_ami(esettings)
+        extras.append(_Closing(engine_ami))
+        engine = Engine(esettings, engine_ami, router=router)
         await engine.start()
         for agent in list(engine.acd.agents):
             await engine.agent_login(agent)
         from kontakt.wiring import start_extras
 
-        extras = await start_extras(args, esettings, engine, base)
+        extras += await start_extras(args, esettings, engine, base)
         if not args.json:
             print(f"kontakt demo: Asterisk SIP 127.0.0.1:{rig.sip_port}, {args.agents} agents, "
                   f"logs in {base}", flush=True)
@@ -98,6 +104,17 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
             await engine.stop()
         await rig.stop()
         logfile.close()
+
+
+class _Closing:
+    def __init__(self, ami: Any) -> None:
+        self.ami = ami
+
+    async def summary(self) -> dict[str, Any]:
+        return {}
+
+    async def stop(self) -> None:
+        self.ami.close()
 
 
 def _status(ledger: Ledger) -> None:

@@ -111,6 +111,7 @@ class Engine:
         await self.agi.stop()
         for t in list(self._tasks):
             t.cancel()
+        self.queue_log.close()
 
     async def _tick_loop(self) -> None:
         while True:
@@ -270,8 +271,7 @@ class Engine:
             self.stats["rejected"] += 1
             self._emit("queue", agi.uniqueid, "call.rejected", reason=routing.reason,
                        caller=agi.caller)
-            await agi.set_var("KONTAKT_OUTCOME", routing.action)
-            await agi.set_var("KONTAKT_ACTION", "reject")
+            await agi.set_var("KONTAKT_ACTION", f"reject:{routing.action}")
             return
         if routing.action != "queue":
             await agi.set_var("KONTAKT_ACTION", "done")
@@ -306,13 +306,11 @@ class Engine:
                 await agi.exec("StartMusicOnHold", "default")
                 agent = await self._wait_offer(agi, session)
                 if agent is None:  # a callback instead of waiting
-                    await agi.set_var("KONTAKT_OUTCOME", "callback")
-                    await agi.set_var("KONTAKT_ACTION", "reject")
+                    await agi.set_var("KONTAKT_ACTION", "reject:callback")
                     return
                 await agi.exec("StopMusicOnHold")
                 await agi.set_var("KONTAKT_STATE", "ringing")
-            await agi.set_var("KONTAKT_AGENT", agent)
-            await agi.set_var("KONTAKT_ACTION", "dial")
+            await agi.set_var("KONTAKT_ACTION", f"dial:{agent}")
         except CallHungUp:
             pass  # the caller left: AMI's Hangup event does the bookkeeping
 
