@@ -52,7 +52,7 @@ class Routing:
 
 
 Router = Callable[[AgiSession], Awaitable[Routing]]
-Sink = Callable[[str, dict[str, Any]], Awaitable[None]]
+Sink = Callable[[str, dict[str, Any]], None]  # must not block: EventLog.record
 
 
 async def queue_everything(session: AgiSession) -> Routing:
@@ -195,7 +195,7 @@ class Engine:
                    "type": type_, ("uniqueid" if kind == "queue" else "agent"): key, **fields}
         log.info(type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
         if self.sink is not None:
-            self._spawn(self.sink(f"{self.settings.mqtt_prefix}/{kind}/{key}", payload))
+            self.sink(f"{self.settings.mqtt_prefix}/{kind}/{key}", payload)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)

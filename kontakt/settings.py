@@ -89,6 +89,7 @@ class Settings:
     agi_port: int = _opt(_port, 4573)
     http_host: str = _opt(default="127.0.0.1")
     http_port: int = _opt(_port, 8021)
+    http: bool = _opt(_bool, True, "serve the workstations (HTTP API and pages)")
     seats: int = _opt(_positive, 20, "operator seats")
     ring_timeout: float = _opt(_non_negative, 15.0, "seconds an agent phone rings")
     wrapup: float = _opt(_non_negative, 0.0, "seconds of wrap-up after each call")

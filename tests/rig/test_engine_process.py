@@ -4,11 +4,14 @@ and SIGKILL with callers waiting loses none of them (app_queue fallback)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import uuid
 import signal
 import subprocess
 import sys
 
+import aiomqtt
 import pytest
 
 from asterisk.ledger import Ledger
@@ -23,7 +26,8 @@ def _env(rig: Rig, run_dir) -> dict[str, str]:
     return {**os.environ, "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
             "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
             "KONTAKT_RUN_DIR": str(run_dir), "KONTAKT_SEATS": str(rig.agents),
-            "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout), "KONTAKT_LOG_JSON": "true"}
+            "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout), "KONTAKT_LOG_JSON": "true",
+            "KONTAKT_HTTP": "false", "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{run_dir}/k.db"}
 
 
 async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
@@ -34,15 +38,29 @@ async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
+async def _subscribe(prefix: str, got: list[dict], ready: asyncio.Event) -> None:
+    async with aiomqtt.Client("127.0.0.1", 1883) as c:
+        await c.subscribe(f"{prefix}/#", qos=1)
+        ready.set()
+        async for m in c.messages:
+            got.append({"topic": str(m.topic), **json.loads(m.payload)})
+
+
+@pytest.mark.mqtt
 async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
     rig = Rig(tmp_path / "rig", agents=4, default_phone=PhoneBehaviour(talk_ms=5000))
     engine = None
+    prefix = f"kontakt-test-{uuid.uuid4().hex[:8]}"
+    published: list[dict] = []
+    ready = asyncio.Event()
+    sub = asyncio.create_task(_subscribe(prefix, published, ready))
     try:
+        await asyncio.wait_for(ready.wait(), 10)
         ami = await rig.start()
         ledger = Ledger()
         ami.listeners.append(ledger.feed)
         h = Harness(rig, None, ledger)
-        env = _env(rig, tmp_path / "run")
+        env = {**_env(rig, tmp_path / "run"), "KONTAKT_MQTT_PREFIX": prefix}
         with open(tmp_path / "engine.log", "wb") as log:
             engine = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "kontakt", "run", env=env,
@@ -56,6 +74,11 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
 
         await rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(7)], rate=20)
         await h.until(lambda: ledger.talking == 4 and ledger.waiting == 3, 30, "4 talking, 3 waiting")
+        # The engine published what it did on MQTT (from its database outbox).
+        await h.until(lambda: sum(e["type"] == "call.queued" for e in published) >= 3, 10,
+                      "call.queued events on MQTT")
+        assert sum(e["type"] == "call.connected" for e in published) == 4
+        assert {e["topic"].split("/")[1] for e in published} == {"queue", "agents"}
         engine.send_signal(signal.SIGKILL)
         await engine.wait()
         await h.until(lambda: ledger.offered == 7 and ledger.in_progress == 0, 60, "all served")
@@ -63,6 +86,7 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         assert (s["answered"], s["lost"], s["abandoned"]) == (7, 0, 0)
         assert s["fallback"] == 3
     finally:
+        sub.cancel()
         if engine is not None and engine.returncode is None:
             engine.kill()
             await engine.wait()

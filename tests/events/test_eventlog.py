@@ -1,0 +1,77 @@
+"""The engine's event log: database first, then MQTT QoS 1, across a broker restart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiomqtt
+import pytest
+from sqlalchemy import func, select
+
+from kontakt.eventlog import CallEvent, Deduper, EventLog, new_event
+
+pytestmark = pytest.mark.mqtt
+
+
+async def _collect(port: int, into: list[dict], ready: asyncio.Event) -> None:
+    while True:
+        try:
+            async with aiomqtt.Client("127.0.0.1", port, identifier="t-sub", clean_session=False) as c:
+                await c.subscribe("kontakt/#", qos=1)
+                ready.set()
+                async for m in c.messages:
+                    into.append(json.loads(m.payload))
+        except aiomqtt.MqttError:
+            await asyncio.sleep(0.2)
+
+
+async def _until(cond, timeout=20.0):
+    for _ in range(int(timeout / 0.05)):
+        if cond():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, sessionmaker):
+    got: list[dict] = []
+    ready = asyncio.Event()
+    sub = asyncio.create_task(_collect(broker.port, got, ready))
+    log = EventLog(sessionmaker, mqtt_host="127.0.0.1", mqtt_port=broker.port, backoff_max=0.5)
+    await log.start()
+    try:
+        await asyncio.wait_for(ready.wait(), 10)
+        first = [new_event("call.queued", uniqueid=f"u{i}", position=i) for i in range(30)]
+        for e in first:
+            log.record(f"kontakt/queue/{e['uniqueid']}", e)
+        await _until(lambda: len({e["event_id"] for e in got}) >= 30)
+
+        broker.stop()  # the broker goes away; events keep coming
+        second = [new_event("agent.state", agent=f"agent{i:02d}", state="paused") for i in range(20)]
+        for e in second:
+            log.record(f"kontakt/agents/{e['agent']}", e)
+        await log.flush()
+        async with sessionmaker() as s:
+            waiting = await s.scalar(select(func.count()).where(CallEvent.published.is_(False)))
+        assert waiting == 20  # stored, not yet delivered
+
+        await broker.start()
+        await _until(lambda: len({e["event_id"] for e in got}) >= 50, 30)
+    finally:
+        await log.stop()
+        sub.cancel()
+    dedupe = Deduper()
+    unique = [e for e in got if dedupe.first_time(e["event_id"])]
+    assert {e["event_id"] for e in unique} == {e["event_id"] for e in first + second}
+    async with sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(CallEvent)) == 50
+        assert await s.scalar(select(func.count()).where(CallEvent.published.is_(False))) == 0
+
+
+def test_deduper_drops_repeats_and_forgets_old_ids():
+    d = Deduper(size=2)
+    assert d.first_time("a") and d.first_time("b")
+    assert not d.first_time("a")
+    assert d.first_time("c")  # evicts b
+    assert d.first_time("b")
