@@ -47,7 +47,7 @@ class Inbox:
 
 def _authenticator(server, session, envelope, mechanism, auth_data):
     ok = (auth_data.login.decode(), auth_data.password.decode()) == (SMTP_USER, SMTP_PASSWORD)
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
 
 
 class SmtpServer:
