@@ -130,10 +130,13 @@ async def enqueue(session: AsyncSession, *, ticket_number: str, event_id: str, s
 def _insert_once(session: AsyncSession, values: dict[str, Any]) -> Any:
     # ON CONFLICT DO NOTHING rather than catching IntegrityError: an error
     # would abort the caller's (the ticket service's) whole transaction on PostgreSQL.
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if _is_postgres(session) else sqlite.insert
     return insert(Notification).values(**values).on_conflict_do_nothing(
         index_elements=["event_id", "channel"])
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 async def for_ticket(session: AsyncSession, ticket_number: str) -> list[dict[str, Any]]:
@@ -225,7 +228,7 @@ class NotificationWorker:
                            Notification.channel.in_(channels))
                     .order_by(Notification.next_attempt_at, Notification.id)
                     .limit(self.batch))
-            if session.bind.dialect.name == "postgresql":
+            if _is_postgres(session):
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = (await session.scalars(stmt)).all()
             lease_until = now + timedelta(seconds=self.lease)

@@ -117,15 +117,15 @@ keyword = default
 text = "no service"
 """
 
-    async def start(self, timeout: float = 15.0) -> None:
+    async def start(self, within: float = 15.0) -> None:
         conf = self.dir / "kannel.conf"
         conf.write_text(self.config())
         self._spawn([_binary("bearerbox"), "-v", "1", str(conf)], "bearerbox.out")
-        await _wait_port(self.smsc_port, timeout)
+        await _wait_port(self.smsc_port, within)
         self._spawn([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "0",
                      "1 2 text unused"], "fakesmsc.out")
         self._spawn([_binary("smsbox"), "-v", "1", str(conf)], "smsbox.out")
-        await _wait_port(self.sendsms_port, timeout)
+        await _wait_port(self.sendsms_port, within)
 
     def _spawn(self, argv: list[str], out: str) -> None:
         with open(self.dir / out, "wb") as fh:
@@ -157,9 +157,10 @@ text = "no service"
                 out.append(Sms(sender, to, "ucs-2", joined.decode("utf-16-be")))
         return out
 
-    async def wait_received(self, count: int, timeout: float = 15.0) -> list[Sms]:
-        deadline = time.monotonic() + timeout
-        while len(self.received()) < count and time.monotonic() < deadline:
+    async def wait_received(self, count: int, within: float = 15.0) -> list[Sms]:
+        deadline = time.monotonic() + within
+        # fakesmsc is another process writing a file: polling is the only signal.
+        while len(self.received()) < count and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         return self.received()
 
@@ -179,8 +180,8 @@ text = "no service"
         self.procs.clear()
 
 
-async def _wait_port(port: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_port(port: int, within: float) -> None:
+    deadline = time.monotonic() + within
     while True:
         try:
             _, w = await asyncio.open_connection("127.0.0.1", port)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SMTP_PASSWORD, SMTP_USER
 from kannel_rig import PASSWORD, USERNAME, free_port
+from smtp_rig import SMTP_PASSWORD, SMTP_USER
 
 from tickets.notify.kannel import KannelSmsGateway
 from tickets.notify.messages import render

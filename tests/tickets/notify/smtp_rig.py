@@ -1,0 +1,55 @@
+"""A real SMTP server for tests (aiosmtpd in its own thread) that keeps what it gets."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from kannel_rig import free_port
+
+SMTP_USER, SMTP_PASSWORD = "kontakt", "smtp-lozinka"
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message; refuses mailboxes named nobody@..."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(email.message_from_bytes(envelope.content,
+                                                      policy=email.policy.default))
+        return "250 Message accepted"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (auth_data.login.decode(), auth_data.password.decode()) == (SMTP_USER, SMTP_PASSWORD)
+    return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 itself
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None, *, auth: bool = False) -> None:
+        self.port = port or free_port()
+        self.inbox = Inbox()
+        kw = {}
+        if auth:
+            kw = {"auth_required": True, "auth_require_tls": False,
+                  "authenticator": _authenticator}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kw)
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
