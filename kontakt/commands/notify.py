@@ -97,7 +97,11 @@ async def _test(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Any, sm: Any, once: bool) -> int:
+    from kontakt.logs import configure
     from tickets.notify.wiring import worker_from_settings
+
+    # A long-running process: its log (stderr) is how it is watched.
+    configure(settings.log_level, json=settings.log_json)
 
     worker = worker_from_settings(settings, sm)
     if once:
@@ -110,11 +114,7 @@ async def _worker(settings: Any, sm: Any, once: bool) -> int:
 def main(args: argparse.Namespace) -> int:
     from kontakt.settings import Settings
 
-    from kontakt.logs import configure
-
     settings = Settings.load(args.settings)
-    # Logs go to stderr so the command's own output stays readable.
-    configure(settings.log_level, json=settings.log_json)
     cmd = args.notify_command
     if cmd == "test":
         return asyncio.run(_test(settings, args))

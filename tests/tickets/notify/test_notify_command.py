@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+import structlog
 from kannel_rig import free_port
 
 from kontakt.cli import main
@@ -21,6 +23,13 @@ async def _seed(url: str) -> None:
                       language="en", phone=None, email="citizen@example.org",
                       outcome="Reported twice.")
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _reset_logging():
+    # `notify worker` configures structlog onto this test's captured stderr.
+    yield
+    structlog.reset_defaults()
 
 
 def test_list_worker_retry_and_test(tmp_path, monkeypatch, capsys, smtp_server):
