@@ -8,6 +8,7 @@ recipient or the message is not.
 
 from __future__ import annotations
 
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -24,7 +25,7 @@ class SmtpEmailSender:
 
     def __init__(self, host: str, port: int, sender: str, *, username: str | None = None,
                  password: str | None = None, starttls: bool = False,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 10.0, tls_context: ssl.SSLContext | None = None) -> None:
         self.host = host
         self.port = port
         self.sender = sender
@@ -32,6 +33,8 @@ class SmtpEmailSender:
         self.password = password or None
         self.starttls = starttls
         self.timeout = timeout
+        # None: the system's CAs verify the relay's certificate (STARTTLS).
+        self.tls_context = tls_context
 
     def build(self, to: str, subject: str, body: str) -> EmailMessage:
         msg = EmailMessage()
@@ -52,7 +55,7 @@ class SmtpEmailSender:
             await aiosmtplib.send(
                 msg, hostname=self.host, port=self.port, username=self.username,
                 password=self.password, start_tls=self.starttls, use_tls=False,
-                timeout=self.timeout,
+                timeout=self.timeout, tls_context=self.tls_context,
             )
         except aiosmtplib.SMTPAuthenticationError as e:
             raise NotificationFailed("email.auth_refused", _reply(e), retryable=True) from None

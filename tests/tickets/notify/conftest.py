@@ -23,11 +23,11 @@ PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 @pytest.fixture
 def smtp_servers():
-    """Factory: ``smtp_servers(port=None, auth=False)`` starts a real SMTP server."""
+    """Factory: ``smtp_servers(port=None, auth=False, tls=None)`` starts a real SMTP server."""
     started: list[SmtpServer] = []
 
-    def start(port: int | None = None, *, auth: bool = False) -> SmtpServer:
-        server = SmtpServer(port, auth=auth).start()
+    def start(port: int | None = None, *, auth: bool = False, tls=None) -> SmtpServer:
+        server = SmtpServer(port, auth=auth, tls=tls).start()
         started.append(server)
         return server
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
+import subprocess
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -38,13 +41,16 @@ def _authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class SmtpServer:
-    def __init__(self, port: int | None = None, *, auth: bool = False) -> None:
+    def __init__(self, port: int | None = None, *, auth: bool = False,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.port = port or free_port()
         self.inbox = Inbox()
-        kw = {}
+        kw: dict = {}
         if auth:
-            kw = {"auth_required": True, "auth_require_tls": False,
+            kw = {"auth_required": True, "auth_require_tls": tls is not None,
                   "authenticator": _authenticator}
+        if tls:
+            kw |= {"tls_context": tls, "require_starttls": True}
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kw)
 
     def start(self) -> SmtpServer:
@@ -53,3 +59,15 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def self_signed(workdir: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server context, client context trusting it) for a 127.0.0.1 certificate."""
+    key, cert = workdir / "smtp.key", workdir / "smtp.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    return server, client

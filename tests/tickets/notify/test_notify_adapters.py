@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from kannel_rig import PASSWORD, USERNAME, free_port
-from smtp_rig import SMTP_PASSWORD, SMTP_USER
+from smtp_rig import SMTP_PASSWORD, SMTP_USER, self_signed
 
 from tickets.notify.kannel import KannelSmsGateway
 from tickets.notify.messages import render
@@ -42,6 +42,21 @@ async def test_email_with_login(smtp_servers):
     with pytest.raises(NotificationFailed) as e:
         await bad.send("polgar@example.org", m.subject, m.body)
     assert e.value.code == "email.auth_refused" and e.value.retryable
+    assert len(server.inbox.messages) == 1
+
+
+async def test_email_with_starttls_and_login(smtp_servers, tmp_path):
+    server_tls, client_tls = self_signed(tmp_path)
+    server = smtp_servers(auth=True, tls=server_tls)
+    m = render(status="resolved", language="sk", ticket_number=NUMBER, outcome="Opravené.")
+    sender = SmtpEmailSender("127.0.0.1", server.port, "kontakt@novisad.rs", starttls=True,
+                             username=SMTP_USER, password=SMTP_PASSWORD, tls_context=client_tls)
+    await sender.send("obcan@example.org", m.subject, m.body)
+    assert "vyriešená" in server.inbox.messages[0]["Subject"]
+    plain = SmtpEmailSender("127.0.0.1", server.port, "kontakt@novisad.rs")
+    with pytest.raises(NotificationFailed) as e:  # the server insists on STARTTLS
+        await plain.send("obcan@example.org", m.subject, m.body)
+    assert e.value.code == "email.server_error" and e.value.details["smtp_code"] == 530
     assert len(server.inbox.messages) == 1
 
 
