@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
     PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
 
 KINDS = ("complaint", "request", "suggestion", "information")
-STATUSES = ("new", "forwarded", "active", "resolved", "cancelled")
+STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed")
 STAFF = frozenset({"supervisor", "admin"})
 
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -152,7 +152,7 @@ async def transfer(c: Call) -> Any:
     sources.department(c.web, c.body["department"])
     ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
-        caller=call.get("caller"), language=call.get("language"), **c.body)
+        phone=call.get("caller"), language=call.get("language"), **c.body)
     return sources.ticket_json(ticket)
 
 
@@ -325,7 +325,7 @@ OPS: list[Op] = [
                  description=_text)),
     Op("GET", "/api/tickets", tickets_search, ALL, "Search tickets", "tickets", params=(
         Param("status", {"type": "string", "enum": list(STATUSES)}),
-        Param("department", _s), Param("caller", {"type": "string", "maxLength": 32}),
+        Param("department", _s), Param("phone", {"type": "string", "maxLength": 32}),
         Param("text", {"type": "string", "maxLength": 200}),
         Param("mine", {"type": "boolean"}),
         Param("limit", {"type": "integer", "minimum": 1, "maximum": 500}))),
@@ -334,7 +334,7 @@ OPS: list[Op] = [
        body=_obj(["kind", "department", "subject"],
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
-                 description=_text, caller={"type": "string", "maxLength": 32},
+                 description=_text, phone={"type": "string", "maxLength": 32},
                  language={"type": "string", "enum": ["sr", "hu", "en"]})),
     Op("GET", "/api/tickets/{number}", ticket_get, ALL, "A ticket", "tickets",
        params=(_number,)),

@@ -61,7 +61,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "number": ("Број", "Number"), "status": ("Статус", "Status"),
     "s_new": ("нов", "new"), "s_forwarded": ("прослеђен", "forwarded"),
     "s_active": ("активан", "active"), "s_resolved": ("решен", "resolved"),
-    "s_cancelled": ("отказан", "cancelled"),
+    "s_cancelled": ("отказан", "cancelled"), "s_closed": ("затворен", "closed"),
     "my_tickets": ("Моји тикети", "My tickets"), "inbox": ("Пристигли тикети", "Inbox"),
     "assignee": ("Задужен", "Assignee"), "assign": ("Додели", "Assign"),
     "change_status": ("Промени статус", "Change status"), "comment": ("Коментар", "Comment"),

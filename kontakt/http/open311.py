@@ -22,7 +22,7 @@ from kontakt.http.ops import jsonable
 from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http.open311")
-OPEN_STATUSES = {"new", "forwarded", "active"}
+OPEN_STATUSES = {"new", "forwarded", "active"}  # resolved, cancelled, closed: closed
 _ID = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 _FIELDS = {"service_code": 32, "description": 4000, "address_string": 200, "email": 120,
            "first_name": 60, "last_name": 60, "phone": 32, "device_id": 64, "account_id": 64,
@@ -62,7 +62,7 @@ def request_json(t: dict[str, Any], web: Any) -> dict[str, Any]:
         "updated_datetime": t.get("updated_at"),
         "address": t.get("address") if public else None,
         "lat": t.get("lat") if public else None,
-        "long": t.get("long") if public else None,
+        "long": t.get("lon") if public else None,
     }
 
 
@@ -128,8 +128,8 @@ async def post_request(request: Request) -> JSONResponse:
         ticket = await sources.tickets(web).open_ticket(
             sources.citizen_actor(), channel="web", kind="request", department=code,
             subject=description.splitlines()[0][:200], description=description,
-            caller=form.get("phone") or None, citizen_email=form.get("email") or None,
-            citizen_name=name or None, address=address, lat=lat, long=lon)
+            phone=form.get("phone") or None, email=form.get("email") or None,
+            name=name or None, address=address, lat=lat, lon=lon)
     except GeoError as e:
         return _err(e)
     except ApiError as e:

@@ -32,7 +32,10 @@ def plain(obj: Any) -> Any:
 
 def ticket_json(t: Any) -> dict[str, Any]:
     d = jsonable(t)
-    return d if isinstance(d, dict) else {"ticket": d}
+    if not isinstance(d, dict):
+        return {"ticket": d}
+    d.pop("events", None)  # pending domain events are not part of the ticket's view
+    return d
 
 
 # -- departments ---------------------------------------------------------------

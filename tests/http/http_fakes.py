@@ -89,7 +89,7 @@ class FakeTickets:
 
     async def search(self, actor: Any, **q: Any) -> list[dict[str, Any]]:
         out = list(self.tickets.values())
-        for key in ("status", "department", "caller", "opened_by", "channel"):
+        for key in ("status", "department", "phone", "opened_by", "channel"):
             if q.get(key) is not None:
                 out = [t for t in out if t.get(key) == q[key]]
         if actor.role == "department":

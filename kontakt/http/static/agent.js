@@ -22,7 +22,7 @@ async function refreshAgent() {
     const ul = $("call-earlier");
     ul.textContent = "";
     if (current.caller) {
-      const found = await api("GET", "/api/tickets?caller=" + encodeURIComponent(current.caller));
+      const found = await api("GET", "/api/tickets?phone=" + encodeURIComponent(current.caller));
       for (const t of found.tickets) {
         const li = document.createElement("li");
         li.textContent = `${t.number} · ${label("k_", t.kind)} · ${t.subject} · ${label("s_", t.status)}`;
@@ -73,7 +73,7 @@ async function submit(path, extra) {
 
 $("ticket-form").onsubmit = (ev) => {
   ev.preventDefault();
-  const extra = current ? {caller: current.caller || undefined} : {};
+  const extra = current ? {phone: current.caller || undefined} : {};
   if (current && current.language) extra.language = current.language;
   submit("/api/tickets", extra);
 };

@@ -6,7 +6,7 @@ async function refreshInbox() {
   const tbody = $("inbox").querySelector("tbody");
   tbody.textContent = "";
   for (const t of res.tickets) {
-    const tr = row([t.number, label("k_", t.kind), t.subject, t.caller, t.assignee,
+    const tr = row([t.number, label("k_", t.kind), t.subject, t.phone, t.assignee,
                     label("s_", t.status)], {"data-number": t.number, "data-status": t.status});
     tr.onclick = () => select(t.number);
     tr.className = "clickable";

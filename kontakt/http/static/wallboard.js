@@ -1,5 +1,5 @@
 "use strict";
-const STATUSES = ["new", "forwarded", "active", "resolved", "cancelled"];
+const STATUSES = ["new", "forwarded", "active", "resolved", "cancelled", "closed"];
 
 function ticketRows(counts) {
   // {department: {status: n}} or [{department, status, count}] or {status: n}
