@@ -187,3 +187,19 @@ async def test_run_loop_sends_and_stops(sessionmaker, smtp_server):
     await asyncio.wait_for(task, 5)
     assert len(smtp_server.inbox.messages) == 1
     assert (await _view(sessionmaker))[0]["status"] == "sent"
+
+
+async def test_two_workers_never_send_the_same_row_twice(sessionmaker, smtp_server, clock):
+    for i in range(12):
+        await _enqueue(sessionmaker, event_id=f"ev-{i}", phone=None)
+    workers = [NotificationWorker(sessionmaker, None, _smtp(smtp_server.port), clock=clock,
+                                  batch=3) for _ in range(2)]
+
+    async def drain(worker):
+        while await worker.run_once():
+            pass
+
+    await asyncio.gather(*(drain(w) for w in workers))
+    assert len(smtp_server.inbox.messages) == 12
+    rows = await _view(sessionmaker)
+    assert {(r["status"], r["attempts"]) for r in rows} == {("sent", 1)}
