@@ -121,19 +121,18 @@ class FastAgiServer:
 
     @staticmethod
     async def _headers(reader: asyncio.StreamReader) -> dict[str, str] | None:
-        headers: dict[str, str] = {}
+        # One read for the whole environment block (it ends with a blank line).
         try:
-            while True:
-                line = await asyncio.wait_for(reader.readline(), 5)
-                if not line or line in (b"\n", b"\r\n"):
-                    break
-                text = line.decode("utf-8", "replace").rstrip("\r\n")
-                if ": " in text:
-                    k, v = text.split(": ", 1)
-                    headers[k] = v
-        except (TimeoutError, ConnectionError):
+            block = await asyncio.wait_for(reader.readuntil(b"\n\n"), 5)
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError):
             log.warning("agi.bad_handshake")
             return None
+        headers: dict[str, str] = {}
+        for raw in block.decode("utf-8", "replace").splitlines():
+            key, sep, value = raw.partition(": ")
+            if sep:
+                headers[key] = value
         if "agi_network_script" not in headers:
             log.warning("agi.bad_handshake", got=list(headers)[:5])
             return None

@@ -38,12 +38,16 @@ def _pct(xs: list[float], p: float) -> float:
 async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, int]) -> dict:
     start: dict[str, float] = {}
     ringing: dict[str, float] = {}
+    decided: dict[str, float] = {}  # the router handed the call back (AGI done / Queue began)
 
     def feed(ev: dict[str, str]) -> None:
         name, uid = ev.get("Event"), ev.get("Uniqueid", "")
         ts = float(ev.get("Timestamp", "0") or 0)
         if name == "Newexten" and ev.get("Channel", "").startswith("PJSIP/trunk-") and uid not in start:
             start[uid] = ts
+        elif (name == "VarSet" and ev.get("Variable") in ("AGISTATUS", "QUEUEPOSITION")
+              and uid in start and uid not in decided):
+            decided[uid] = ts
         elif (name == "DialState" and ev.get("DialStatus") == "RINGING"
               and ev.get("DestChannel", "").startswith("PJSIP/agent") and uid not in ringing):
             ringing[uid] = ts
@@ -57,7 +61,11 @@ async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, 
     cpu1 = {k: _cpu(p) for k, p in pids.items()}
     rig.ami.listeners.remove(feed)
     lat = [(ringing[u] - start[u]) * 1000 for u in ringing if u in start]
+    split = [((decided[u] - start[u]) * 1000, (ringing[u] - decided[u]) * 1000)
+             for u in ringing if u in start and u in decided]
     return {"n": len(lat), "p50": statistics.median(lat) if lat else float("nan"),
+            "decide": statistics.median(a for a, _ in split) if split else float("nan"),
+            "ring": statistics.median(b for _, b in split) if split else float("nan"),
             "p95": _pct(lat, 0.95) if lat else float("nan"),
             "cpu": {k: (cpu1[k] - cpu0[k]) / max(1, len(lat)) for k in pids}}
 
@@ -105,6 +113,8 @@ async def run(calls: int = 200, rate: float = 20.0, agents: int = 20) -> None:
         total = sum(r["cpu"].values()) * 1000
         print(f"{name:<22}{r['n']:>7}{r['p50']:>9.2f}{r['p95']:>9.2f}{total:>13.2f}"
               f"{r['cpu']['asterisk'] * 1000:>11.2f}{r['cpu'].get('engine', 0) * 1000:>11.2f}")
+    print(f"median split, decision | dial to ringing (ms): engine {eng['decide']:.2f} | "
+          f"{eng['ring']:.2f}; app_queue {aq['decide']:.2f} | {aq['ring']:.2f}")
     print(f"ratio engine/app_queue: p50 {eng['p50'] / aq['p50']:.2f}x, "
           f"p95 {eng['p95'] / aq['p95']:.2f}x (target <= 1.25x)")
 
