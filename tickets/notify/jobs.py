@@ -106,6 +106,7 @@ async def enqueue(session: AsyncSession, *, ticket_number: str, event_id: str, s
     not in ``notify_on`` (the administrator's choice; settings ``notify_on``).
     A second call with the same ``event_id`` adds nothing.
     """
+    status = str(status)  # the ticket domain passes its Status StrEnum
     if status not in notify_on:
         return
     message = render(status=status, language=language, ticket_number=ticket_number,

@@ -163,8 +163,7 @@ def language_of(language: str | None) -> str:
 
 def status_word(status: str, language: str | None) -> str:
     """The status as the citizen reads it (``resolved`` -> ``решен`` in Serbian)."""
-    _check_status(status)
-    return _WORDINGS[language_of(language)].statuses[status]
+    return _WORDINGS[language_of(language)].statuses[_check_status(status)]
 
 
 def render(*, status: str, language: str | None, ticket_number: str,
@@ -174,7 +173,7 @@ def render(*, status: str, language: str | None, ticket_number: str,
     ``outcome`` is the free text the department or operator wrote (how it was
     resolved, why it was cancelled); it may be empty.
     """
-    _check_status(status)
+    status = _check_status(status)
     if not ticket_number or not ticket_number.strip():
         raise MessageError("notify.no_ticket_number", {"ticket_number": ticket_number})
     lang = language_of(language)
@@ -230,6 +229,8 @@ def _sms(head: str, outcome: str) -> str:
     return head
 
 
-def _check_status(status: str) -> None:
-    if status not in STATUSES:
+def _check_status(status: str) -> str:
+    # str(): the ticket domain's Status is a StrEnum; words are keyed by plain values.
+    if str(status) not in STATUSES:
         raise MessageError("notify.unknown_status", {"status": status, "known": list(STATUSES)})
+    return str(status)

@@ -112,3 +112,13 @@ def test_policy_rearm_and_loud_errors():
     assert e.value.details == {"state": "sent", "event": "delivered"}
     assert "sent" in str(e.value) and "delivered" in str(e.value)
     assert timedelta(seconds=BACKOFF(100)) == timedelta(seconds=60)
+
+
+def test_a_str_enum_status_is_accepted():
+    import enum
+
+    class Status(enum.StrEnum):
+        resolved = "resolved"
+
+    m = render(status=Status.resolved, language="sr", ticket_number=NUMBER)
+    assert "решен" in m.sms
