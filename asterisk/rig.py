@@ -99,6 +99,22 @@ class Rig:
         self.citizen_procs.append(proc)
         return proc
 
+    async def feature(self, agent: str, code: str, password: str | None = None,
+                      timeout: float = 20.0) -> int:
+        """The agent's phone dials a feature code; returns sipp's exit status
+        (-1 when Asterisk never accepted it within ``timeout``)."""
+        proc = await sipp.agent_feature(
+            self.base / "sipp", f"{agent}-{code[1:]}-{self.ports.take()}",
+            target_port=self.cfg.sip_port, agent=agent,
+            password=password if password is not None else self.cfg.agent_passwords[agent],
+            code=code, sip_port=self.ports.take(), media_port=self.ports.take(4),
+            control_port=self.ports.take())
+        try:
+            return await proc.wait(timeout)
+        except TimeoutError:
+            await proc.stop()
+            return -1
+
     def engine_settings(self, settings):  # type: ignore[no-untyped-def]
         """Settings that point an engine at this rig."""
         return settings.replace(

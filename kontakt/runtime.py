@@ -397,18 +397,26 @@ class Engine:
             self._run(self.acd.no_answer(call_id, self.clock()))
 
     async def _announce(self, agi: AgiSession, session: _CallSession) -> None:
+        """Every ``announce_every`` seconds: the caller's place and expected wait."""
         call = self.acd.calls.get(session.uniqueid)
-        if call is None or call.state != "waiting":
+        if call is None or call.state != "waiting" or session.offer.done():
             return
         position = self.acd.position(call.id)
         minutes = max(1, round(self.acd.expected_wait(call.id) / 60))
-        log.info("call.position_announced", position=position, expected_minutes=minutes)
+        self._emit("queue", call.id, "call.position", position=position,
+                   expected_wait_minutes=minutes)
         await agi.exec("StopMusicOnHold")
-        if session.offer.done():
-            return
-        await agi.command("STREAM FILE queue-thereare \"\"")
-        await agi.command(f"SAY NUMBER {position} \"\"")
-        await agi.command("STREAM FILE queue-callswaiting \"\"")
+        if position == 1:
+            steps = ["STREAM FILE queue-youarenext \"\""]
+        else:
+            steps = ["STREAM FILE queue-thereare \"\"", f"SAY NUMBER {position - 1} \"\"",
+                     "STREAM FILE queue-callswaiting \"\""]
+        steps += ["STREAM FILE queue-holdtime \"\"", f"SAY NUMBER {minutes} \"\"",
+                  f"STREAM FILE queue-minute{'s' if minutes > 1 else ''} \"\""]
+        for step in steps:
+            if session.offer.done():  # an agent freed up: stop talking, connect
+                return
+            await agi.command(step)
         await agi.exec("StartMusicOnHold", "default")
 
     async def _on_feature(self, agi: AgiSession) -> None:

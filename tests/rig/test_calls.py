@@ -109,3 +109,58 @@ async def test_caller_offered_a_callback_presses_1_and_is_called_back(harness):
     log = Path(h.engine.settings.queue_log).read_text()
     assert "CALLBACKREQUEST|0214001002" in log
     assert log.count("|CONNECT|") == 2
+
+
+async def test_waiting_caller_hears_position_and_expected_wait(harness):
+    h = await harness(1, talk_ms=8000, announce_every=1.0)
+    events: list[dict] = []
+    h.engine.sink = lambda topic, payload: events.append(payload)
+    await h.rig.call([("0214001001", FREE_NUMBER), ("0214001002", FREE_NUMBER),
+                      ("0214001003", FREE_NUMBER)], rate=20)
+    def positions():
+        return {e["uniqueid"]: e["position"] for e in events if e["type"] == "call.position"}
+
+    await h.until(lambda: sorted(positions().values()) == [1, 2], 20, "position announcements")
+    assert all(e["expected_wait_minutes"] >= 1 for e in events if e["type"] == "call.position")
+    assert h.ledger.lost == 0
+
+
+async def test_engine_started_mid_call_marks_busy_agents_from_asterisk(harness):
+    h = await harness(2, engine=False, talk_ms=4000)
+    await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)  # app_queue serves it
+    await h.until(lambda: h.ledger.talking == 1, 20, "fallback call talking")
+    from kontakt.runtime import Engine
+    from kontakt.settings import Settings
+
+    eng = Engine(h.rig.engine_settings(Settings.load(environ={})), h.rig.ami)
+    await eng.start()
+    try:
+        for a in ("agent01", "agent02"):
+            await eng.agent_login(a)
+        await eng.reconcile()
+        busy = [a.id for a in eng.acd.agents.values() if a.state.value == "talking"]
+        assert len(busy) == 1
+        await h.rig.call([("0214001002", FREE_NUMBER)], rate=10)
+        await h.until(lambda: h.ledger.talking == 2, 20, "second call to the free agent")
+        assert connects(h)[-1][1] != busy[0]
+        await h.until(lambda: eng.acd.agents[busy[0]].state.value == "available", 20,
+                      "busy agent freed when its call ends")
+    finally:
+        await eng.stop()
+
+
+async def test_agent_phone_feature_codes_drive_the_agent_state(harness):
+    h = await harness(2, login=False)
+    agent = h.engine.acd.agents["agent01"]
+    assert await h.rig.feature("agent01", "*71") == 0
+    await h.until(lambda: agent.state.value == "available", 10, "login by *71")
+    assert await h.rig.feature("agent01", "*73") == 0
+    await h.until(lambda: agent.state.value == "paused", 10, "pause by *73")
+    assert agent.reason == "break"
+    assert await h.rig.feature("agent01", "*74") == 0
+    await h.until(lambda: agent.state.value == "available", 10, "ready by *74")
+    assert await h.rig.feature("agent01", "*72") == 0
+    await h.until(lambda: agent.state.value == "logged_out", 10, "logout by *72")
+    # No anonymous SIP: a wrong password changes nothing.
+    assert await h.rig.feature("agent02", "*71", password="wrong", timeout=3) != 0
+    assert h.engine.acd.agents["agent02"].state.value == "logged_out"
