@@ -1,0 +1,240 @@
+"""Transactional outbox: changes and their MQTT messages commit together.
+
+``add_event(session, topic, payload)`` writes a row in the caller's
+transaction (a ticket change, an ACD event...).  ``OutboxPublisher`` delivers
+unpublished rows to MQTT with QoS 1, in order, and marks them published after
+the broker's PUBACK; a broker that is down or restarts loses nothing (rows
+wait), and a drop mid-batch re-sends a few, which consumers drop by
+``event_id`` (``Subscriber``).
+
+Topics are stored without the prefix (``tickets/vodovod/NS-2027-000123``);
+the publisher puts ``{prefix}/`` in front unless the topic already has it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import aiomqtt
+from sqlalchemy import DateTime, Integer, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kontakt.db import Base
+from kontakt.logs import get_logger
+
+log = get_logger()
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def add_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> str:
+    """Add an outbox row in ``session``'s transaction; returns the event id.
+
+    ``payload`` gets ``event_id`` (uuid4, kept if already there) and ``ts``
+    (ISO 8601 UTC).  Nothing is flushed or committed here.
+    """
+    now = datetime.now(UTC)
+    body = {"event_id": str(uuid.uuid4()), "ts": now.isoformat(), **payload}
+    session.add(OutboxRow(event_id=body["event_id"], topic=topic,
+                          payload=json.dumps(body, ensure_ascii=False, default=str),
+                          created_at=now))
+    return str(body["event_id"])
+
+
+def full_topic(prefix: str, topic: str) -> str:
+    if not prefix or topic == prefix or topic.startswith(prefix + "/"):
+        return topic
+    return f"{prefix}/{topic}"
+
+
+class OutboxPublisher:
+    """Delivers the outbox to MQTT (QoS 1, in order).  ``await run()`` runs
+    until cancelled; ``start()``/``stop()`` wrap it in a task."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[Any], host: str = "127.0.0.1",
+                 port: int = 1883, prefix: str = "kontakt", *, batch: int = 200,
+                 poll: float = 0.2, backoff_max: float = 5.0) -> None:
+        self.sessionmaker = sessionmaker
+        self.host, self.port, self.prefix = host, port, prefix
+        self.batch, self.poll, self.backoff_max = batch, poll, backoff_max
+        self.connected = False
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Wake the publisher now (after a commit) instead of at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                async with aiomqtt.Client(self.host, self.port, timeout=5,
+                                          identifier=f"kontakt-outbox-{uuid.uuid4().hex[:8]}"
+                                          ) as client:
+                    self.connected, delay = True, 0.2
+                    log.info("outbox.connected", host=self.host, port=self.port)
+                    await self._deliver_forever(client)
+            except aiomqtt.MqttError as e:
+                if self.connected:
+                    log.warning("outbox.disconnected", error=str(e))
+                self.connected = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+
+    async def _deliver_forever(self, client: aiomqtt.Client) -> None:
+        while True:
+            self._wake.clear()
+            sent = await self.deliver_once(client)
+            if sent < self.batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll)
+
+    async def deliver_once(self, client: aiomqtt.Client) -> int:
+        async with self.sessionmaker() as session:
+            rows = (await session.execute(
+                select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
+                .where(OutboxRow.published_at.is_(None)).order_by(OutboxRow.id)
+                .limit(self.batch))).all()
+        for row in rows:
+            # QoS 1: returns after the broker's PUBACK.
+            await client.publish(full_topic(self.prefix, row.topic), row.payload, qos=1)
+        if rows:
+            # Marked only after every PUBACK of the batch: a drop in the middle
+            # re-sends some next time (duplicates, dropped by event_id).
+            async with self.sessionmaker() as session, session.begin():
+                await session.execute(update(OutboxRow)
+                                      .where(OutboxRow.id.in_([r.id for r in rows]))
+                                      .values(published_at=datetime.now(UTC)))
+            self.published += len(rows)
+            log.debug("outbox.delivered", rows=len(rows))
+        return len(rows)
+
+
+async def pending(sessionmaker: async_sessionmaker[Any]) -> int:
+    """Rows not yet delivered (for tests, health and the demo)."""
+    from sqlalchemy import func
+
+    async with sessionmaker() as session:
+        n = await session.scalar(select(func.count()).select_from(OutboxRow)
+                                 .where(OutboxRow.published_at.is_(None)))
+    return int(n or 0)
+
+
+class Deduplicator:
+    """Remembers the last ``size`` event ids; ``fresh(id)`` is False for a repeat."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.dropped = 0
+
+    def fresh(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            self._seen.move_to_end(event_id)
+            self.dropped += 1
+            return False
+        self._seen[event_id] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
+class Subscriber:
+    """Subscribes to a topic filter and yields ``(topic, payload)`` once per
+    event id, reconnecting with backoff::
+
+        async with Subscriber(host, port, "kontakt/tickets/#") as sub:
+            async for topic, payload in sub:
+                ...
+
+    ``ready`` is set once the subscription is in place.  A payload that is
+    not JSON with an ``event_id`` is logged and skipped, never raised.
+    """
+
+    def __init__(self, host: str, port: int, topic_filter: str, *, qos: int = 1,
+                 dedup: Deduplicator | None = None, backoff_max: float = 5.0) -> None:
+        self.host, self.port, self.filter, self.qos = host, port, topic_filter, qos
+        self.dedup = dedup or Deduplicator()
+        self.backoff_max = backoff_max
+        self.ready = asyncio.Event()
+        self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._id = f"kontakt-sub-{uuid.uuid4().hex[:8]}"
+
+    async def __aenter__(self) -> Subscriber:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def __aiter__(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        while True:
+            yield await self._queue.get()
+
+    async def get(self, timeout: float) -> tuple[str, dict[str, Any]]:
+        return await asyncio.wait_for(self._queue.get(), timeout)
+
+    async def _run(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                # A persistent session (clean_session=False) keeps QoS 1
+                # messages for us while we reconnect.
+                async with aiomqtt.Client(self.host, self.port, identifier=self._id,
+                                          clean_session=False, timeout=5) as client:
+                    await client.subscribe(self.filter, qos=self.qos)
+                    self.ready.set()
+                    delay = 0.2
+                    async for msg in client.messages:
+                        self._accept(str(msg.topic), msg.payload)
+            except aiomqtt.MqttError as e:
+                log.warning("outbox.subscriber_disconnected", error=str(e))
+                self.ready.clear()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+
+    def _accept(self, topic: str, raw: Any) -> None:
+        try:
+            payload = json.loads(raw)
+            event_id = payload["event_id"]
+        except (ValueError, TypeError, KeyError):
+            log.warning("outbox.bad_message", topic=topic)
+            return
+        if self.dedup.fresh(str(event_id)):
+            self._queue.put_nowait((topic, payload))

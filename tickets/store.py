@@ -1,0 +1,271 @@
+"""Ticket storage: SQLAlchemy 2 tables on ``kontakt.db.Base`` and the
+repository the service layer uses inside one transaction.
+
+Tables: ``tickets``, ``ticket_calls`` (the calls a ticket came from),
+``ticket_history`` (append-only: nothing here updates or deletes it) and
+``ticket_counters`` (the yearly sequence behind ``NS-2027-000123``).  The
+schema is created by Alembic (``kontakt/migrations``), including the full
+text index (SQLite FTS5 table, PostgreSQL GIN over ``to_tsvector``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kontakt.db import Base
+from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    department: Mapped[str | None] = mapped_column(String(32))
+    opened_by: Mapped[str] = mapped_column(String(64))
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_tickets_phone_created", "phone", "created_at"),
+        Index("ix_tickets_department_status", "department", "status", "created_at"),
+        Index("ix_tickets_status_created", "status", "created_at"),
+        Index("ix_tickets_kind_created", "kind", "created_at"),
+        Index("ix_tickets_created", "created_at"),
+        Index("ix_tickets_opened_by", "opened_by", "created_at"),
+    )
+
+
+class TicketCallRow(Base):
+    __tablename__ = "ticket_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    uniqueid: Mapped[str] = mapped_column(String(40), index=True)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    agent: Mapped[str | None] = mapped_column(String(64))
+
+
+class HistoryRow(Base):
+    __tablename__ = "ticket_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    new_status: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    event_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class CounterRow(Base):
+    __tablename__ = "ticket_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+class TicketRepository:
+    """One transaction's view of the tickets (the caller begins and commits)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._rows: dict[str, TicketRow] = {}
+
+    async def next_number(self, year: int) -> str:
+        ins = (postgresql.insert if _dialect(self.session) == "postgresql" else sqlite.insert)
+        await self.session.execute(ins(CounterRow).values(year=year, last=0)
+                                   .on_conflict_do_nothing(index_elements=["year"]))
+        # UPDATE ... RETURNING takes the row lock on PostgreSQL: concurrent
+        # openers queue here and each gets its own number.
+        seq = await self.session.scalar(update(CounterRow).where(CounterRow.year == year)
+                                        .values(last=CounterRow.last + 1)
+                                        .returning(CounterRow.last))
+        return format_number(year, int(seq or 0))
+
+    async def get(self, number: str, *, for_update: bool = False) -> Ticket:
+        q = select(TicketRow).where(TicketRow.number == number)
+        if for_update and _dialect(self.session) == "postgresql":
+            q = q.with_for_update()
+        row = await self.session.scalar(q)
+        if row is None:
+            raise NotFound(f"no ticket {number}", number=number)
+        self._rows[number] = row
+        calls = (await self.session.scalars(select(TicketCallRow)
+                                            .where(TicketCallRow.ticket_id == row.id)
+                                            .order_by(TicketCallRow.id))).all()
+        return to_domain(row, [CallLink(c.uniqueid, c.wait_seconds, c.talk_seconds, c.agent)
+                               for c in calls])
+
+    async def add(self, t: Ticket) -> None:
+        row = TicketRow(number=t.number)
+        _copy(t, row)
+        self.session.add(row)
+        await self.session.flush()
+        self._rows[t.number] = row
+
+    async def save(self, t: Ticket) -> None:
+        _copy(t, self._rows[t.number])
+
+    async def link_call(self, t: Ticket, call: CallLink) -> None:
+        self.session.add(TicketCallRow(ticket_id=self._rows[t.number].id, uniqueid=call.uniqueid,
+                                       wait_seconds=call.wait_seconds,
+                                       talk_seconds=call.talk_seconds, agent=call.agent))
+
+    def append_history(self, t: Ticket, *, at: datetime, actor: str, role: str, action: str,
+                       old: str | None, new: str | None, comment: str = "",
+                       details: dict[str, Any] | None = None,
+                       event_id: str | None = None) -> None:
+        self.session.add(HistoryRow(ticket_id=self._rows[t.number].id, at=at, actor=actor,
+                                    role=role, action=action, old_status=old, new_status=new,
+                                    comment=comment or "",
+                                    details=json.dumps(details or {}, ensure_ascii=False,
+                                                       default=str),
+                                    event_id=event_id))
+
+    async def history(self, number: str) -> list[dict[str, Any]]:
+        rows = (await self.session.execute(
+            select(HistoryRow).join(TicketRow, TicketRow.id == HistoryRow.ticket_id)
+            .where(TicketRow.number == number).order_by(HistoryRow.id))).scalars().all()
+        return [{"at": r.at, "actor": r.actor, "role": r.role, "action": r.action,
+                 "old_status": r.old_status, "new_status": r.new_status, "comment": r.comment,
+                 "details": json.loads(r.details or "{}"), "event_id": r.event_id}
+                for r in rows]
+
+
+def _copy(t: Ticket, row: TicketRow) -> None:
+    row.kind, row.status = t.kind.value, t.status.value
+    row.subject, row.description = t.subject, t.description
+    row.phone, row.citizen_name, row.email = t.phone, t.name, t.email
+    row.address, row.lat, row.lon = t.address, t.lat, t.lon
+    row.department, row.opened_by, row.assignee = t.department, t.opened_by, t.assignee
+    row.channel, row.language = t.channel, t.language
+    row.created_at, row.updated_at = t.created_at, t.updated_at
+
+
+def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
+    return Ticket(number=row.number, kind=Kind(row.kind), subject=row.subject,
+                  description=row.description or "", phone=row.phone,
+                  opened_by=row.opened_by, created_at=_aware(row.created_at),
+                  updated_at=_aware(row.updated_at), status=Status(row.status),
+                  department=row.department, name=row.citizen_name, email=row.email,
+                  address=row.address, lat=row.lat, lon=row.lon, channel=row.channel,
+                  language=row.language, assignee=row.assignee, calls=list(calls or []))
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import UTC
+
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+# -- search ----------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def text_condition(dialect: str, query: str) -> Any:
+    """Full text in subject and description: every word, as a prefix."""
+    words = _WORD.findall(query.lower())[:8]
+    if not words:
+        return None
+    if dialect == "postgresql":
+        tsq = " & ".join(f"{w}:*" for w in words)
+        return text("to_tsvector('simple', coalesce(tickets.subject, '') || ' ' || "
+                    "coalesce(tickets.description, '')) @@ to_tsquery('simple', :tsq)"
+                    ).bindparams(tsq=tsq)
+    fts = " ".join(f'"{w}"*' for w in words)
+    return text("tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :fts)"
+                ).bindparams(fts=fts)
+
+
+def search_query(dialect: str, *, number: str | None = None, phone: str | None = None,
+                 department: str | None = None, kind: str | None = None,
+                 status: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None, text_q: str | None = None,
+                 opened_by: str | None = None, assignee: str | None = None,
+                 channel: str | None = None, limit: int = 50) -> Any:
+    conds: list[Any] = []
+    for col, value in ((TicketRow.number, number), (TicketRow.phone, phone),
+                       (TicketRow.department, department), (TicketRow.kind, kind),
+                       (TicketRow.status, status), (TicketRow.opened_by, opened_by),
+                       (TicketRow.assignee, assignee), (TicketRow.channel, channel)):
+        if value is not None:
+            conds.append(col == value)
+    if since is not None:
+        conds.append(TicketRow.created_at >= since)
+    if until is not None:
+        conds.append(TicketRow.created_at < until)
+    if text_q:
+        cond = text_condition(dialect, text_q)
+        if cond is not None:
+            conds.append(cond)
+    q = select(TicketRow)
+    if conds:
+        q = q.where(and_(*conds))
+    return q.order_by(TicketRow.created_at.desc(), TicketRow.id.desc()).limit(limit)
+
+
+async def count_by_department(session: AsyncSession) -> dict[str, dict[str, int]]:
+    rows = (await session.execute(
+        select(TicketRow.department, TicketRow.status, func.count())
+        .group_by(TicketRow.department, TicketRow.status))).all()
+    out: dict[str, dict[str, int]] = {}
+    for dep, status, n in rows:
+        out.setdefault(dep or "", {})[status] = int(n)
+    return out
+
+
+async def totals(session: AsyncSession) -> dict[str, int]:
+    """Tickets opened, transferred (calls sent to a department) and resolved."""
+    opened = await session.scalar(select(func.count()).select_from(TicketRow))
+    transferred = await session.scalar(select(func.count()).select_from(HistoryRow)
+                                       .where(HistoryRow.action == "transferred"))
+    resolved = await session.scalar(select(func.count(func.distinct(HistoryRow.ticket_id)))
+                                     .where(HistoryRow.new_status == "resolved"))
+    return {"opened": int(opened or 0), "transferred": int(transferred or 0),
+            "resolved": int(resolved or 0)}
