@@ -27,12 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 async def _with_db(settings: Any, action: Any) -> Any:
     from kontakt.db import make_engine, make_sessionmaker
-    from tickets.notify.jobs import Notification
+    from kontakt.migrate import upgrade
 
+    await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda c: Notification.__table__.create(c, checkfirst=True))
         return await action(make_sessionmaker(engine))
     finally:
         await engine.dispose()

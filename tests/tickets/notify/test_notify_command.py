@@ -10,13 +10,13 @@ from kannel_rig import free_port
 
 from kontakt.cli import main
 from kontakt.db import make_engine, make_sessionmaker
-from tickets.notify.jobs import Notification, enqueue
+from kontakt.migrate import upgrade
+from tickets.notify.jobs import enqueue
 
 
 async def _seed(url: str) -> None:
+    await upgrade(url)
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda c: Notification.__table__.create(c))
     sm = make_sessionmaker(engine)
     async with sm() as session, session.begin():
         await enqueue(session, ticket_number="NS-2027-000007", event_id="e7", status="cancelled",
