@@ -38,6 +38,15 @@ async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
+async def _wait_engine(env) -> subprocess.CompletedProcess[str]:
+    for _ in range(100):
+        r = await _kontakt(env, "agent", "status")
+        if r.returncode == 0:
+            return r
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"engine did not come up: {r.stderr}")
+
+
 async def _subscribe(prefix: str, got: list[dict], ready: asyncio.Event) -> None:
     async with aiomqtt.Client("127.0.0.1", 1883) as c:
         await c.subscribe(f"{prefix}/#", qos=1)
@@ -65,12 +74,14 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
             engine = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "kontakt", "run", env=env,
                 stdout=subprocess.DEVNULL, stderr=log)
-        await h.until(lambda: (tmp_path / "run" / "control.sock").exists(), 20, "engine up")
+        await _wait_engine(env)
         r = await _kontakt(env, "agent", "login", "all")
         assert r.returncode == 0, r.stderr
         assert r.stdout.count("available") == 4
         r = await _kontakt(env, "agent", "pause", "agent09")
         assert r.returncode == 1 and "agent.unknown" in r.stderr and "Traceback" not in r.stderr
+        r = await _kontakt(env, "agent", "pause", "agent04", "--reason", "nap")
+        assert r.returncode == 1 and "pause reason" in r.stderr
 
         await rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(7)], rate=20)
         await h.until(lambda: ledger.talking == 4 and ledger.waiting == 3, 30, "4 talking, 3 waiting")
@@ -85,6 +96,21 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         s = ledger.summary()
         assert (s["answered"], s["lost"], s["abandoned"]) == (7, 0, 0)
         assert s["fallback"] == 3
+
+        # The engine comes back: agents from its store, new calls are its own again.
+        r = await _kontakt(env, "agent", "pause", "agent04", "--reason", "meeting")
+        assert r.returncode == 2  # no engine running: a clear one-line error
+        assert "no running engine" in r.stderr and "Traceback" not in r.stderr
+        with open(tmp_path / "engine2.log", "wb") as log:
+            engine = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "kontakt", "run", env=env,
+                stdout=subprocess.DEVNULL, stderr=log)
+        r = await _wait_engine(env)
+        assert r.stdout.count("available") == 4, r.stdout
+        await rig.call([("0214009001", FREE_NUMBER), ("0214009002", FREE_NUMBER)], rate=20)
+        await h.until(lambda: ledger.offered == 9 and ledger.in_progress == 0, 30, "after restart")
+        s = ledger.summary()
+        assert (s["answered"], s["fallback"], s["lost"]) == (9, 3, 0)
     finally:
         sub.cancel()
         if engine is not None and engine.returncode is None:
