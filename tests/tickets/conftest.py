@@ -84,8 +84,9 @@ class Broker:
     def __init__(self, tmp) -> None:
         self.port = free_tcp_port()
         self.conf = tmp / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                             f"persistence true\npersistence_location {tmp}/\n")
+        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nuser root\n"
+                             f"persistence true\npersistence_location {tmp}/\n"
+                             f"log_dest file {tmp}/mosquitto.log\nlog_type all\n")
         self.proc: subprocess.Popen[bytes] | None = None
 
     async def start(self) -> None:

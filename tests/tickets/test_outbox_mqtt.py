@@ -1,0 +1,122 @@
+"""The outbox through real Mosquitto: QoS 1 delivery in order, nothing lost
+while the broker is down or restarting, duplicates dropped by event id, and
+the operator's and supervisor's subscriptions seeing a status change."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiomqtt
+import pytest
+
+from kontakt.outbox import (
+    Deduplicator,
+    OutboxPublisher,
+    Subscriber,
+    add_event,
+    pending,
+)
+from tickets.domain import Actor
+from tickets.service import TicketService
+
+pytestmark = pytest.mark.mqtt
+
+
+async def _until(pred, timeout=10.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not await pred():
+        if loop.time() > end:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+async def test_broker_restart_loses_nothing(sm, broker):
+    """Publisher started before the broker, broker stopped and restarted in
+    the middle: every event arrives, in order.  The subscriber keeps a
+    persistent session (and the broker its store), so it misses nothing
+    while either side reconnects."""
+    prefix = "t" + broker.conf.parent.name[-6:]
+    await broker.start()
+    async with Subscriber("127.0.0.1", broker.port, f"{prefix}/#", backoff_max=0.3) as sub:
+        await asyncio.wait_for(sub.ready.wait(), 10)
+        broker.stop()
+        pub = OutboxPublisher(sm, "127.0.0.1", broker.port, prefix, poll=0.05,
+                              backoff_max=0.3)
+        await pub.start()  # the broker is down
+        try:
+            async with sm() as s, s.begin():
+                for i in range(5):
+                    add_event(s, f"tickets/vodovod/N{i}", {"type": "t", "i": i})
+            await asyncio.sleep(0.3)
+            assert await pending(sm) == 5
+            await broker.start()
+            got = [await sub.get(15) for _ in range(5)]
+            broker.stop()  # a restart with rows waiting
+            async with sm() as s, s.begin():
+                for i in range(5, 10):
+                    add_event(s, f"tickets/vodovod/N{i}", {"type": "t", "i": i})
+            await asyncio.sleep(0.5)
+            assert await pending(sm) == 5
+            await broker.start()
+            got += [await sub.get(15) for _ in range(5)]
+            await _until(lambda: _zero(sm))
+        finally:
+            await pub.stop()
+    assert [p["i"] for _, p in got] == list(range(10))
+    assert got[0][0] == f"{prefix}/tickets/vodovod/N0"
+    assert len({p["event_id"] for _, p in got}) == 10
+
+
+async def _zero(sm):
+    return await pending(sm) == 0
+
+
+async def test_duplicates_dropped_by_event_id(broker):
+    await broker.start()
+    async with Subscriber("127.0.0.1", broker.port, "dup/#") as sub:
+        await asyncio.wait_for(sub.ready.wait(), 10)
+        async with aiomqtt.Client("127.0.0.1", broker.port) as c:
+            for body in ({"event_id": "a", "n": 1}, {"event_id": "a", "n": 1},
+                         {"event_id": "b", "n": 2}):
+                await c.publish("dup/x", json.dumps(body), qos=1)
+            await c.publish("dup/x", b"\xff garbled", qos=1)  # logged, skipped
+            await c.publish("dup/x", json.dumps({"event_id": "c", "n": 3}), qos=1)
+        got = [(await sub.get(5))[1]["n"] for _ in range(3)]
+    assert got == [1, 2, 3] and sub.dedup.dropped == 1
+
+
+def test_deduplicator_forgets_oldest():
+    d = Deduplicator(size=2)
+    assert d.fresh("a") and d.fresh("b") and not d.fresh("a") and d.fresh("c")
+    assert d.fresh("b")  # pushed out by c after a was touched
+
+
+async def test_operator_and_supervisor_see_status_changes_on_shared_broker(sm):
+    """Through the machine's Mosquitto on 1883, with a private prefix."""
+    import uuid
+
+    prefix = f"kt-{uuid.uuid4().hex[:8]}"
+    pub = OutboxPublisher(sm, "127.0.0.1", 1883, prefix, poll=0.05)
+    svc = TicketService(sm, on_commit=pub.notify)
+    async with Subscriber("127.0.0.1", 1883, f"{prefix}/tickets/#") as supervisor, \
+            Subscriber("127.0.0.1", 1883, f"{prefix}/users/op1/tickets/#") as operator:
+        await asyncio.wait_for(supervisor.ready.wait(), 10)
+        await asyncio.wait_for(operator.ready.wait(), 10)
+        await pub.start()
+        try:
+            t = await svc.open_ticket(Actor("op1", "agent"), kind="complaint", subject="Цев",
+                                      department="vodovod")
+            dep = Actor("vod1", "department", "vodovod")
+            await svc.change_status(dep, t["number"], "active")
+            await svc.change_status(dep, t["number"], "resolved", "готово")
+            for sub in (supervisor, operator):
+                seen = []
+                while "resolved" not in seen:
+                    _, p = await sub.get(10)
+                    assert p["number"] == t["number"]
+                    seen.append(p["status"])
+                assert seen[-2:] == ["active", "resolved"]
+        finally:
+            await pub.stop()
