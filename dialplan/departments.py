@@ -3,7 +3,8 @@ utility companies that tickets are forwarded to and calls transferred to.
 
 One source of truth: the ``departments:`` section of the dialplan
 configuration.  This module holds the value type and its parsing; the
-shipped default catalogue is ``default-departments.yaml`` beside it.
+shipped default catalogue is the ``departments:`` section of the shipped
+default configuration, ``default.yaml`` beside it.
 """
 
 from __future__ import annotations
@@ -75,5 +76,6 @@ def parse_departments(items: Iterable[Mapping[str, Any]]) -> tuple[Department, .
 
 
 def default_departments() -> tuple[Department, ...]:
-    text = resources.files(__package__).joinpath("default-departments.yaml").read_text("utf-8")
+    """The catalogue of the shipped default configuration (``default.yaml``)."""
+    text = resources.files(__package__).joinpath("default.yaml").read_text("utf-8")
     return parse_departments(yaml.safe_load(text)["departments"])

@@ -1,0 +1,123 @@
+"""What happens to a call: the decision live calls and `kontakt route` share.
+
+``admit`` decides, from the dialled number, the caller's number and the
+moment, whether the call is taken (open), told the hours (closed) or refused.
+``route`` then walks the IVR menus with the keys given, using the very
+``ivr.engine.IvrSession`` that live calls run over FastAGI, and reports the
+outcome as one ``RouteDecision``.  Pure: no I/O, the clock is an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from dialplan.calendar import Verdict, check
+from dialplan.model import Config, ServiceNumber
+from dialplan.numbers import Caller, allowed, classify, display, normalise
+
+Gate = Literal["open", "closed", "refused", "unknown_number"]
+
+
+@dataclass(frozen=True)
+class Admission:
+    gate: Gate
+    reason: str
+    number: ServiceNumber | None
+    dialled: str                 # E.164 of the dialled number when it parses, else as dialled
+    caller: Caller
+    hours: Verdict | None
+
+
+def service_number(config: Config, dialled: str) -> tuple[str, ServiceNumber | None]:
+    """The service number a dialled string means (E.164 or a trunk's short DID)."""
+    e164 = normalise(dialled)
+    if e164 is not None and (n := config.number(e164)) is not None:
+        return e164, n
+    digits = "".join(ch for ch in dialled if ch.isdigit())
+    if len(digits) >= 6:  # a trunk delivering only the last digits of the DID
+        for n in config.numbers:
+            if n.e164.endswith(digits):
+                return n.e164, n
+    return e164 or dialled, None
+
+
+def admit(config: Config, *, to_number: str, from_number: str | None, at: datetime) -> Admission:
+    """Number rules first (a refused caller is refused at any hour), then the hours."""
+    dialled, number = service_number(config, to_number)
+    caller = classify(from_number)
+    if number is None:
+        return Admission("unknown_number", f"{to_number} is not a service number of this "
+                         "configuration", None, dialled, caller, None)
+    refusal = _refusal(number, caller)
+    if refusal:
+        return Admission("refused", refusal, number, dialled, caller, None)
+    verdict = check(config.hours, at, config.timezone)
+    return Admission("open" if verdict.open else "closed", verdict.reason, number, dialled,
+                     caller, verdict)
+
+
+def _refusal(number: ServiceNumber, caller: Caller) -> str:
+    """Why a caller may not use a number ('' when it may)."""
+    if "any" in number.callers:
+        return ""
+    rules = ", ".join(number.callers)
+    if not caller.known:
+        if number.unknown_caller == "accept":
+            return ""
+        who = "an anonymous caller" if not (caller.raw or "").strip() else \
+            f"caller {caller.raw!r} (not a phone number)"
+        return (f"refused: {who} is treated as outside the allowed callers ({rules}) of "
+                f"{display(number.e164)}. {number.refusal_reason}").strip()
+    if allowed(caller, number.callers):
+        return ""
+    where = {"mobile": "a mobile network", "foreign": "abroad", "special": "a special number",
+             "fixed": f"area {caller.area}"}.get(caller.kind, caller.kind)
+    return (f"refused: {display(number.e164)} takes only {rules}; the caller is from "
+            f"{where}. {number.refusal_reason}").strip()
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """What would happen to one call (and what happens to a live one)."""
+
+    open: bool
+    action: str               # queue, callback, closed, reject, menu, status
+    reason: str
+    language: str | None
+    menu_path: list[str] = field(default_factory=list)
+    caller_e164: str | None = None
+    number: str = ""
+    skills: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)   # "lang/prompt" in the order played
+    waiting_in: str | None = None                        # menu waiting for a key ("menu")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"open": self.open, "action": self.action, "reason": self.reason,
+                "language": self.language, "menu_path": list(self.menu_path),
+                "caller_e164": self.caller_e164, "number": self.number,
+                "skills": list(self.skills), "prompts": list(self.prompts),
+                "waiting_in": self.waiting_in}
+
+
+def route(config: Config, *, to_number: str, from_number: str | None, at: datetime,
+          digits: Sequence[str] = ()) -> RouteDecision:
+    """Walk one call through the IVR with the given key presses.
+
+    Each item of ``digits`` is one answer to one prompt ("1", or "12345#" for
+    a request number); an empty item is a timeout.  A status lookup asked
+    for in the walk is answered "no such request" (no ticket store here).
+    """
+    from ivr.engine import IvrSession  # the live engine itself, not a copy
+
+    session = IvrSession(config, caller=from_number, dialled=to_number, at=at)
+    session.start()
+    for answer in digits:
+        if session.finished:
+            break
+        if session.state == "status_lookup":
+            session.status_result(None)
+        session.answer(answer)
+    return session.decision()
