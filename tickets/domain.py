@@ -64,7 +64,8 @@ A, D, S, ADM = Role.agent, Role.department, Role.supervisor, Role.admin
 # The lifecycle: (from, to) -> who may take the step.  Reopening is a step
 # back to active from resolved, cancelled or closed.
 TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
-    (Status.new, Status.forwarded): frozenset({A, S, ADM, Role.citizen}),  # web: to the chosen service
+    # A web request (citizen) goes straight to the service it names.
+    (Status.new, Status.forwarded): frozenset({A, S, ADM, Role.citizen}),
     (Status.new, Status.active): frozenset({A, S, ADM}),
     (Status.new, Status.resolved): frozenset({A, S, ADM}),  # answered on the spot
     (Status.new, Status.cancelled): frozenset({A, S, ADM}),

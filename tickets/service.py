@@ -160,8 +160,7 @@ class TicketService:
                         call: CallLink | dict[str, Any]) -> dict[str, Any]:
         actor = _actor(actor)
         link = CallLink(**call) if isinstance(call, dict) else call
-        return await self._step(actor, number, lambda t, at: (t.check_visible(actor),
-                                                              t.link_call(actor, link, at)))
+        return await self._step(actor, number, lambda t, at: t.link_call(actor, link, at))
 
     async def open_and_transfer(self, actor: Actor, *, department: str,
                                 channel_name: str | None = None, attended: bool = False,
