@@ -31,6 +31,10 @@ def extension_for(number: str) -> str:
 
 
 class AmiCallControl:
+    """``manager``: a panoramisk ``Manager`` (``send_action``) or the engine's
+    ``asterisk.ami.Ami`` (``action``, which raises ``AmiError`` on ``Response:
+    Error``); both end up as ``TransferFailed``."""
+
     def __init__(self, manager: Any, *, context: str = CONTEXT, timeout: float = 5.0) -> None:
         self.manager, self.context, self.timeout = manager, context, timeout
 
@@ -45,13 +49,17 @@ class AmiCallControl:
     async def _send(self, action: dict[str, str], channel: str, number: str) -> None:
         name = action["Action"]
         try:
-            resp = await asyncio.wait_for(self.manager.send_action(action), self.timeout)
+            resp = await asyncio.wait_for(self._request(action), self.timeout)
         except TimeoutError:
             raise TransferFailed("transfer.timeout", f"Asterisk did not answer {name} in "
                                  f"{self.timeout:g} s", action=name, channel=channel) from None
         except (OSError, ConnectionError) as e:
             raise TransferFailed("transfer.ami_unavailable", f"AMI: {e}", action=name,
                                  channel=channel) from None
+        except Exception as e:
+            if not hasattr(e, "code"):  # not asterisk.ami.AmiError: a bug, let it show
+                raise
+            resp = {"Response": "Error", "Message": str(e)}
         if isinstance(resp, list):  # panoramisk may resolve to a list of messages
             resp = resp[0] if resp else {}
         if str(_get(resp, "Response")).lower() != "success":
@@ -61,6 +69,13 @@ class AmiCallControl:
             raise TransferFailed("transfer.refused", f"Asterisk refused {name}: {reason}",
                                  action=name, channel=channel, number=number, reason=reason)
         log.info("transfer.sent", action=name, channel=channel, number=number)
+
+
+    async def _request(self, action: dict[str, str]) -> Any:
+        if hasattr(self.manager, "action") and not hasattr(self.manager, "send_action"):
+            fields = {k: v for k, v in action.items() if k != "Action"}
+            return await self.manager.action(action["Action"], **fields)
+        return await self.manager.send_action(action)
 
 
 def _get(msg: Any, key: str) -> Any:
