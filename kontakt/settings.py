@@ -77,6 +77,8 @@ def _opt(kind: Any = _str, default: Any = None, doc: str = "") -> Any:
 @dataclass(frozen=True)
 class Settings:
     config: str = _opt(doc="path of the dialplan/IVR/hours configuration (YAML)")
+    prompts_dir: str = _opt(default="prompts", doc="IVR prompt audio: generated/ and recorded/")
+    pid_file: str = _opt(doc="pid of `kontakt run` for `config reload` (RUN_DIR/kontakt.pid)")
     database_url: str = _opt(default="sqlite+aiosqlite:///kontakt.db", doc="SQLAlchemy async URL")
     mqtt_host: str = _opt(default="127.0.0.1")
     mqtt_port: int = _opt(_port, 1883)
