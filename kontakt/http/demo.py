@@ -10,21 +10,17 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from kontakt.db import Base
 from kontakt.http.context import HttpContext
 from kontakt.http.serve import HttpService, start_http
 from kontakt.http.users import require_admin, seed_demo_users
 
 
 async def create_tables(sessionmaker: Any) -> None:
-    """Users and call log (until the Alembic set-up carries them)."""
-    from kontakt.http.callstats import CallLogRow
-    from kontakt.http.users import UserRow
+    """Every table through the Alembic revisions (users and call log are 0003)."""
+    from kontakt.migrate import upgrade
 
     engine = sessionmaker.kw["bind"]
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all,
-                            tables=[UserRow.__table__, CallLogRow.__table__])
+    await upgrade(engine.url.render_as_string(hide_password=False))
 
 
 async def start_demo_http(ctx: HttpContext, port: int, *, host: str = "127.0.0.1",

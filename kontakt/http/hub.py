@@ -66,6 +66,9 @@ def visible(user: Any, topic: str, event: dict[str, Any], prefix: str) -> dict[s
         # re-reads the tickets it may see through the API.
         return {"topic": kind, "type": event.get("type"), "number": event.get("number"),
                 "status": event.get("status") or event.get("to"), "department": dep}
+    if kind == "users":  # users/{opened_by}/tickets/{number}: the opener's copy
+        mine = len(parts) > 1 and parts[1] == user.username
+        return {"topic": "tickets", **event} if mine else None
     if user.role != "agent":
         return None
     if kind == "agents":

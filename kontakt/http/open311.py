@@ -150,7 +150,8 @@ async def _lookup(web: Any, number: str) -> dict[str, Any] | None:
     try:
         t = await sources.tickets(web).get(sources.citizen_actor(), number)
     except Exception as e:
-        if getattr(e, "code", "").endswith("not_found"):
+        # The public sees web requests only; a phone ticket is "not found" here.
+        if getattr(e, "code", "") in ("ticket.not_found", "ticket.forbidden"):
             return None
         raise
     return jsonable(t)

@@ -6,32 +6,37 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user
+from kontakt.migrate import upgrade
 from kontakt.settings import Settings
+from tickets.service import TicketService
 
 sys.path.insert(0, str(Path(__file__).parent))  # http_fakes, for this area's tests
-from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets
+from http_fakes import FakeConfigHolder, FakeEngine
 from http_helpers import PASSWORD, USERS
 
 
 @pytest.fixture
 async def sessionmaker(tmp_path):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/kontakt.db")
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    url = f"sqlite+aiosqlite:///{tmp_path}/kontakt.db"
+    await upgrade(url)  # every table, through the Alembic revisions
+    engine = make_engine(url)
     yield make_sessionmaker(engine)
     await engine.dispose()
 
 
 @pytest.fixture
 async def web_app(sessionmaker):
+    """The API over the real ticket service; the ACD and the configuration
+    holder are fakes here (the rig and browser tests use the real engine)."""
     for name, (role, dep, agent) in USERS.items():
         await add_user(sessionmaker, name, PASSWORD, role, department=dep, agent_id=agent)
-    ctx = HttpContext(sessionmaker=sessionmaker, tickets=FakeTickets(), settings=Settings(),
-                      engine=FakeEngine(), config_holder=FakeConfigHolder())
+    ctx = HttpContext(sessionmaker=sessionmaker, tickets=TicketService(sessionmaker),
+                      settings=Settings(), engine=FakeEngine(),
+                      config_holder=FakeConfigHolder())
     return create_app(ctx)
 
 
@@ -40,5 +45,3 @@ async def client(web_app):
     transport = httpx.ASGITransport(app=web_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-

@@ -6,17 +6,19 @@ from __future__ import annotations
 import httpx
 import pytest
 import schemathesis
-from http_fakes import FakeConfigHolder, FakeEngine, FakeTickets
+from http_fakes import FakeConfigHolder, FakeEngine
 from http_helpers import PASSWORD, USERS
 from http_server import ThreadedServer
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user
+from kontakt.migrate import upgrade
 from kontakt.settings import Settings
+from tickets.service import TicketService
 
 ROLES = {"anonymous": None, "agent": "agent01", "department": "vod1", "admin": "adm",
          "supervisor": "sup"}
@@ -28,14 +30,14 @@ def server(tmp_path_factory):
     engines = []
 
     async def build():
-        engine = make_engine(f"sqlite+aiosqlite:///{db}")
+        url = f"sqlite+aiosqlite:///{db}"
+        await upgrade(url)
+        engine = make_engine(url)
         engines.append(engine)
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
         sm = make_sessionmaker(engine)
         for name, (role, dep, agent) in USERS.items():
             await add_user(sm, name, PASSWORD, role, department=dep, agent_id=agent)
-        ctx = HttpContext(sessionmaker=sm, tickets=FakeTickets(), settings=Settings(),
+        ctx = HttpContext(sessionmaker=sm, tickets=TicketService(sm), settings=Settings(),
                           engine=FakeEngine(), config_holder=FakeConfigHolder(),
                           login_attempts=10_000)
         return create_app(ctx)

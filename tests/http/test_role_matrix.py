@@ -140,7 +140,11 @@ async def test_department_staff_see_only_their_department(client):
 
 
 async def test_department_check_holds_even_if_the_service_forgot(client, web_app):
-    web_app.state.web.ctx.tickets._check = lambda actor, t: None  # a careless service
+    from http_fakes import FakeTickets
+
+    careless = FakeTickets()  # a service that forgot to check the department
+    careless._check = lambda actor, t: None
+    web_app.state.web.ctx.tickets = careless
     agent = bearer(await login(client, "agent01"))
     r = await client.post("/api/tickets", headers=agent, json={
         "kind": "request", "department": "cistoca", "subject": "s"})
@@ -153,4 +157,4 @@ async def test_department_check_holds_even_if_the_service_forgot(client, web_app
                                ("POST", "/assign", {"assignee": "vod2"})]:
         r = await client.request(method, f"/api/tickets/{number}{path}", headers=vod, json=body)
         assert r.status_code == 403 and r.json()["error"] == "ticket.forbidden", path
-    assert web_app.state.web.ctx.tickets.tickets[number]["status"] == "forwarded"
+    assert careless.tickets[number]["status"] == "forwarded"

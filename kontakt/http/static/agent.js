@@ -66,6 +66,7 @@ async function submit(path, extra) {
   try {
     const t = await api("POST", path, {...ticketBody(), ...extra});
     setText("ticket-ok", `${L.number}: ${t.number}`);
+    if (t.transfer && !t.transfer.ok) showError("ticket-error", {code: t.transfer.code, message: t.transfer.message});
     $("ticket-form").reset();
     await refreshTickets();
   } catch (e) { showError("ticket-error", e); }

@@ -27,9 +27,9 @@ async function select(number) {
   ol.textContent = "";
   for (const e of h.history) {
     const li = document.createElement("li");
-    const when = e.at || e.ts || e.created_at || "";
-    li.textContent = [when, e.type || e.kind, e.by || e.actor, e.to ? label("s_", e.to) : "",
-                      e.comment || e.text || ""].filter(Boolean).join(" · ");
+    const when = (e.at || "").replace("T", " ").slice(0, 19);
+    const to = e.new_status && e.new_status !== e.old_status ? label("s_", e.new_status) : "";
+    li.textContent = [when, e.action, e.actor, to, e.comment].filter(Boolean).join(" · ");
     ol.appendChild(li);
   }
 }
