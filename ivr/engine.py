@@ -312,10 +312,12 @@ class IvrSession:
         if self.state == "status_lookup":
             return RouteDecision(action="status", reason=f"{adm.reason}; looking up request "
                                  f"{self._ticket}", language=lang, **common)
-        waiting = {"language": "language", "callback_offer": "callback_offer",
-                   "status_number": "status"}.get(self.state, self._menu)
-        why = {"callback_offer": f"{adm.reason}; offering a callback request (press 1)"}.get(
-            self.state, f"{adm.reason}; waiting for a key in {waiting!r}")
+        if self.state == "callback_offer":
+            return RouteDecision(action="closed", reason=f"{adm.reason}; a callback request "
+                                 "is offered (press 1)", language=lang,
+                                 waiting_in="callback_offer", **common)
+        waiting = {"language": "language", "status_number": "status"}.get(self.state, self._menu)
+        why = f"{adm.reason}; waiting for a key in {waiting!r}"
         return RouteDecision(action="menu", reason=why, language=lang, waiting_in=waiting,
                              **common)
 

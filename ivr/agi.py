@@ -1,0 +1,202 @@
+"""The IVR over FastAGI: carries out the pure engine's commands on a call.
+
+``run_ivr`` takes a panoramisk FastAGI ``Request`` (anything with an async
+``send_command(line) -> dict``) or the engine's ``asterisk.fastagi.AgiSession``
+(its ``command``), runs one ``ivr.engine.IvrSession`` to its end and returns an
+``IvrOutcome``.  It never hangs up and never dials: the caller of
+``run_ivr`` hands operator outcomes to the ACD, turns callback outcomes into
+tickets of kind ``callback``, and lets the dialplan end refused and closed
+calls.  A caller hanging up mid-command ends the session quietly with the
+outcome ``hung_up``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from dialplan.model import Config
+from dialplan.routing import RouteDecision
+from ivr.engine import (
+    Closed,
+    Command,
+    IvrSession,
+    LookupStatus,
+    Play,
+    ReadDigits,
+    RecordCallback,
+    Reject,
+    SayDigits,
+    ToOperator,
+)
+from ivr.prompts import PromptLibrary
+from kontakt.logs import get_logger
+
+log = get_logger()
+
+OutcomeKind = Literal["operator", "rejected", "closed", "callback", "hung_up"]
+ESCAPE = "0123456789*#"
+_HANGUP_ERRORS = {"AGIResultHangup", "AGIAppError", "CallHungUp"}
+
+
+@dataclass(frozen=True)
+class IvrOutcome:
+    """How a call left the IVR.
+
+    kind: ``operator`` (queue it; ``language`` is the needed skill, ``skills``
+    all of them), ``rejected`` (number rules: count it rejected, not lost),
+    ``closed`` (outside hours, no callback), ``callback`` (record a callback
+    ticket for ``caller``, E.164), ``hung_up`` (the caller left in the IVR).
+    """
+
+    kind: OutcomeKind
+    reason: str
+    language: str | None = None
+    skills: tuple[str, ...] = ()
+    caller: str | None = None
+    menu_path: tuple[str, ...] = ()
+    decision: RouteDecision | None = None
+
+
+class _HungUp(Exception):
+    pass
+
+
+async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str, at: datetime,
+                  prompts: PromptLibrary,
+                  ticket_status: Callable[[str], Awaitable[str | None]] | None = None,
+                  ) -> IvrOutcome:
+    """Run the IVR for one call on ``config`` (the snapshot taken at its start)."""
+    session = IvrSession(config, caller=caller, dialled=dialled, at=at)
+    runner = _Runner(agi, prompts)
+    try:
+        cmds = session.start()
+        # Refusals are told in early media: the caller is not charged for them.
+        runner.answer_with = "EXEC Progress" if session.finished else "ANSWER"
+        while True:
+            for cmd in cmds:
+                result = await runner.do(cmd)
+                if result is not None:
+                    return _outcome(session, result)
+            cmds = await runner.next_cmds(session, ticket_status)
+    except _HungUp as e:
+        log.info("ivr.hung_up", state=session.state, at_command=str(e)[:60],
+                 menu_path=session.menu_path)
+        return IvrOutcome("hung_up", f"the caller hung up in the IVR ({session.state})",
+                          session.language, menu_path=tuple(session.menu_path))
+
+
+async def _lookup(ticket_status: Callable[[str], Awaitable[str | None]] | None,
+                  ticket: str) -> str | None:
+    if ticket_status is None:
+        return None
+    try:
+        return await ticket_status(ticket)
+    except Exception as e:  # a broken store must not drop the call
+        log.warning("ivr.status_lookup_failed", ticket=ticket, error=str(e))
+        return None
+
+
+def _outcome(session: IvrSession, cmd: Command) -> IvrOutcome:
+    decision = session.decision()
+    path = tuple(session.menu_path)
+    out: IvrOutcome
+    if isinstance(cmd, ToOperator):
+        out = IvrOutcome("operator", cmd.reason, cmd.language, cmd.skills, menu_path=path,
+                         decision=decision)
+    elif isinstance(cmd, RecordCallback):
+        out = IvrOutcome("callback", cmd.reason, cmd.language, caller=cmd.caller, menu_path=path,
+                         decision=decision)
+    elif isinstance(cmd, Reject):
+        out = IvrOutcome("rejected", cmd.reason, menu_path=path, decision=decision)
+    else:
+        assert isinstance(cmd, Closed)
+        out = IvrOutcome("closed", cmd.reason, session.language, menu_path=path,
+                         decision=decision)
+    log.info("ivr.finished", outcome=out.kind, language=out.language, menu_path=list(path),
+             reason=out.reason)
+    return out
+
+
+class _Runner:
+    def __init__(self, agi: Any, prompts: PromptLibrary) -> None:
+        self.agi, self.prompts = agi, prompts
+        self.answer_with = "ANSWER"
+        self.answered = False
+        self.keys: str | None = None          # the last ReadDigits' answer
+        self.pending_lookup: str | None = None
+
+    async def send(self, line: str) -> dict[str, Any]:
+        send = getattr(self.agi, "send_command", None) or self.agi.command
+        try:
+            result: dict[str, Any] = await send(line)
+        except (ConnectionError, asyncio.IncompleteReadError) as e:
+            raise _HungUp(line) from e
+        except Exception as e:
+            if type(e).__name__ in _HANGUP_ERRORS:
+                raise _HungUp(line) from e
+            raise
+        if result.get("error") in _HANGUP_ERRORS:
+            raise _HungUp(line)
+        if result.get("result", ("", ""))[0] == "-1":
+            raise _HungUp(line)
+        return result
+
+    async def _audible(self) -> None:
+        if not self.answered:
+            self.answered = True
+            await self.send(self.answer_with)
+
+    async def stream(self, path: str, escape: str = "") -> str:
+        """Play one file; the key that interrupted it, or ''."""
+        await self._audible()
+        r = await self.send(f'STREAM FILE {path} "{escape}"')
+        code = r.get("result", ("0", ""))[0]
+        return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
+
+    async def do(self, cmd: Command) -> Command | None:
+        """Carry out one command; a terminal command is returned, not carried out."""
+        if isinstance(cmd, Play):
+            await self.stream(self.prompts.path(cmd.prompt, cmd.language))
+        elif isinstance(cmd, SayDigits):
+            for d in cmd.digits:
+                await self.stream(self.prompts.digit(d, cmd.language))
+        elif isinstance(cmd, ReadDigits):
+            self.keys = await self.read(cmd)
+        elif isinstance(cmd, LookupStatus):
+            self.pending_lookup = cmd.ticket
+        else:
+            return cmd
+        return None
+
+    async def read(self, cmd: ReadDigits) -> str:
+        langs = cmd.languages or (cmd.language,) * len(cmd.prompts)
+        paths = [self.prompts.path(p, lg) for p, lg in zip(cmd.prompts, langs, strict=True)]
+        for path in paths[:-1]:
+            key = await self.stream(path, ESCAPE)
+            if key and cmd.max_digits == 1:
+                return key
+            if key:  # more keys to come: keep reading without the rest of the prompts
+                return key + await self.get_data("silence/1", cmd, cmd.max_digits - 1)
+        return await self.get_data(paths[-1], cmd, cmd.max_digits)
+
+    async def get_data(self, path: str, cmd: ReadDigits, max_digits: int) -> str:
+        await self._audible()
+        r = await self.send(f"GET DATA {path} {int(cmd.timeout * 1000)} {max_digits}")
+        value = r.get("result", ("", ""))[0]
+        return value if value and value != "-1" else ""
+
+    async def next_cmds(self, session: IvrSession,
+                        ticket_status: Callable[[str], Awaitable[str | None]] | None,
+                        ) -> list[Command]:
+        """The engine's answer to what happened last (keys, or a status looked up)."""
+        if self.pending_lookup is not None:
+            ticket, self.pending_lookup = self.pending_lookup, None
+            return session.status_result(await _lookup(ticket_status, ticket))
+        if self.keys is None:  # the engine always ends with a terminal command
+            raise RuntimeError(f"IVR session stalled in state {session.state!r}")
+        keys, self.keys = self.keys, None
+        return session.answer(keys)

@@ -1,0 +1,128 @@
+"""Prompt audio: texts from the configuration rendered with espeak-ng + sox,
+and recordings an administrator places, which take precedence.
+
+Layout under one prompts directory (setting ``prompts_dir``)::
+
+    generated/LANG/ID.wav   written by `kontakt prompts build` (8 kHz mono 16-bit)
+    generated/LANG/ID.txt   voice and text it was made from (unchanged: not redone)
+    recorded/LANG/ID.wav    placed by the administrator (.wav, .sln, .gsm, .ulaw, .alaw)
+
+``PromptLibrary.path(id, lang)`` is what ``STREAM FILE`` wants: an absolute
+path without extension (Asterisk picks the format).  Digits ``digit_0`` ..
+``digit_9`` are generated per language for reading out request numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dialplan.model import Config
+
+RECORDED_FORMATS = (".wav", ".sln", ".gsm", ".ulaw", ".alaw", ".g722")
+DIGITS = tuple(str(d) for d in range(10))
+
+
+class PromptBuildError(Exception):
+    code = "prompts.build_failed"
+
+    def __init__(self, message: str, **details: str) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+@dataclass(frozen=True)
+class PromptLibrary:
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
+    def recorded(self, prompt_id: str, language: str) -> Path | None:
+        base = self.root / "recorded" / language / prompt_id
+        for ext in RECORDED_FORMATS:
+            if base.with_suffix(ext).exists():
+                return base
+        return None
+
+    def path(self, prompt_id: str, language: str) -> str:
+        """Absolute path without extension, for STREAM FILE / GET DATA."""
+        rec = self.recorded(prompt_id, language)
+        if rec is not None:
+            return str(rec)
+        return str(self.root / "generated" / language / prompt_id)
+
+    def digit(self, digit: str, language: str) -> str:
+        return self.path(f"digit_{digit}", language)
+
+
+@dataclass
+class BuildReport:
+    made: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    recorded: list[str] = field(default_factory=list)  # also recorded: the recording plays
+
+
+def _jobs(config: Config) -> Iterator[tuple[str, str, str, str]]:
+    """(prompt id, language, voice, text) for every enabled language."""
+    for lang in config.languages:
+        for pid, texts in sorted(config.prompts.items()):
+            if lang.code in texts:
+                yield pid, lang.code, lang.voice, texts[lang.code]
+        for d in DIGITS:
+            yield f"digit_{d}", lang.code, lang.voice, d
+
+
+def build(config: Config, out: Path, *, workers: int = 2) -> BuildReport:
+    """Render every prompt text to ``out/generated`` (8 kHz mono 16-bit WAV)."""
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise PromptBuildError(f"{tool} is not installed (apt-get install espeak-ng sox)",
+                                   tool=tool)
+    lib = PromptLibrary(out)
+    report = BuildReport()
+    todo = []
+    for pid, lang, voice, text in _jobs(config):
+        name = f"{lang}/{pid}"
+        if lib.recorded(pid, lang) is not None:
+            report.recorded.append(name)
+        target = lib.root / "generated" / lang / f"{pid}.wav"
+        stamp = target.with_suffix(".txt")
+        source = f"{voice}\n{text}\n"
+        if target.exists() and stamp.exists() and stamp.read_text("utf-8") == source:
+            report.unchanged.append(name)
+            continue
+        todo.append((name, voice, text, target, stamp, source))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for name in pool.map(lambda job: _render(*job), todo):
+            report.made.append(name)
+    return report
+
+
+def _render(name: str, voice: str, text: str, target: Path, stamp: Path, source: str) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kontakt-prompt-") as tmp:
+        raw = Path(tmp) / "raw.wav"
+        _run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), "--", text], name)
+        part = target.with_suffix(".part.wav")
+        _run(["sox", "-q", str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
+              str(part)], name)
+        part.replace(target)
+    stamp.write_text(source, "utf-8")
+    return name
+
+
+def _run(argv: list[str], name: str) -> None:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise PromptBuildError(f"prompt {name}: {argv[0]} failed: {e}", prompt=name) from None
+    if done.returncode != 0:
+        why = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
+        raise PromptBuildError(f"prompt {name}: {argv[0]} exited {done.returncode}: {why[0]}",
+                               prompt=name)
