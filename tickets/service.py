@@ -19,8 +19,10 @@ Asterisk channel as ``channel_name`` (or ``channel`` when it contains "/").
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.util
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,6 +82,9 @@ class TicketService:
         self.notify_on = tuple(notify_on)
         # e.g. OutboxPublisher.notify: deliver right after the commit.
         self.on_commit = on_commit
+        bind = getattr(sessionmaker, "kw", {}).get("bind")
+        dialect = bind.dialect.name if bind is not None else "sqlite"
+        self._write_lock = asyncio.Lock() if dialect == "sqlite" else None
 
     # -- use cases ---------------------------------------------------------------
 
@@ -112,7 +117,7 @@ class TicketService:
         if actor.role is Role.citizen and dep is None:
             raise InvalidTicket("department: the web channel names the service", field="department")
         at = self.clock()
-        async with self.sessionmaker() as s, s.begin():
+        async with self._writing() as s:
             repo = TicketRepository(s)
             number = await repo.next_number(at.year)
             t = Ticket.open(actor, number=number, kind=kind, subject=subject,
@@ -262,6 +267,16 @@ class TicketService:
 
     # -- internals -------------------------------------------------------------
 
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[Any]:
+        """A write transaction.  On SQLite, writers of this process take turns
+        on an asyncio lock first: SQLite runs one writer at a time anyway, and
+        queueing here beats its busy handler's sleep-and-retry (other
+        processes still wait on ``busy_timeout``)."""
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock, self.sessionmaker() as s, s.begin():
+            yield s
+
     def _department(self, department: str | None, kind: str) -> Any:
         dep = self.departments.get(str(department))
         if dep is None:
@@ -276,7 +291,7 @@ class TicketService:
                     step: Callable[[Ticket, datetime], Any]) -> dict[str, Any]:
         number = str(number).strip().upper()
         at = self.clock()
-        async with self.sessionmaker() as s, s.begin():
+        async with self._writing() as s:
             repo = TicketRepository(s)
             t = await repo.get(number, for_update=True)
             t.check_visible(actor)
@@ -291,7 +306,7 @@ class TicketService:
         """A history row + outbox event that changes nothing on the ticket
         (transfer outcome)."""
         at = self.clock()
-        async with self.sessionmaker() as s, s.begin():
+        async with self._writing() as s:
             repo = TicketRepository(s)
             t = await repo.get(number)
             payload = _payload(t, f"ticket.{action}", actor.user_id, str(actor.role), at,

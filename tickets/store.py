@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -97,6 +98,15 @@ class HistoryRow(Base):
     event_id: Mapped[str | None] = mapped_column(String(36))
 
 
+class NumberYearRow(Base):
+    """PostgreSQL: the sequence value of each year's first ticket."""
+
+    __tablename__ = "ticket_number_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+
+
 class CounterRow(Base):
     __tablename__ = "ticket_counters"
 
@@ -116,7 +126,12 @@ class TicketRepository:
         self._rows: dict[str, TicketRow] = {}
 
     async def next_number(self, year: int) -> str:
-        ins = (postgresql.insert if _dialect(self.session) == "postgresql" else sqlite.insert)
+        """The next ``NS-{year}-{seq}``.  SQLite (one writer at a time): a
+        gapless counter row.  PostgreSQL: a sequence, so concurrent openers do
+        not queue on one row lock; a rolled-back opening leaves a gap."""
+        if _dialect(self.session) == "postgresql":
+            return await self._next_number_pg(year)
+        ins = sqlite.insert
         await self.session.execute(ins(CounterRow).values(year=year, last=0)
                                    .on_conflict_do_nothing(index_elements=["year"]))
         # UPDATE ... RETURNING takes the row lock on PostgreSQL: concurrent
@@ -125,6 +140,21 @@ class TicketRepository:
                                         .values(last=CounterRow.last + 1)
                                         .returning(CounterRow.last))
         return format_number(year, int(seq or 0))
+
+    async def _next_number_pg(self, year: int) -> str:
+        nextval = text("SELECT nextval('ticket_number_seq')")
+        seq = int(await self.session.scalar(nextval) or 0)
+        first = await self.session.scalar(select(NumberYearRow.first_seq)
+                                          .where(NumberYearRow.year == year))
+        if first is None:
+            await self.session.execute(
+                postgresql.insert(NumberYearRow).values(year=year, first_seq=seq)
+                .on_conflict_do_nothing(index_elements=["year"]))
+            first = await self.session.scalar(select(NumberYearRow.first_seq)
+                                              .where(NumberYearRow.year == year))
+        while seq < int(first or 0):  # raced the year's first opener: draw again
+            seq = int(await self.session.scalar(nextval) or 0)
+        return format_number(year, seq - int(first or 0) + 1)
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
         q = select(TicketRow).where(TicketRow.number == number)
