@@ -31,10 +31,12 @@ from tickets.service import TicketService
 OP = Actor("bench-op", "agent")
 DEP = Actor("bench-dep", "department", "vodovod")
 SUP = Actor("bench-sup", "supervisor")
-WORDS = ("вода цев квар улица рупа асфалт смеће контејнер дрво грана паркинг аутобус линија "
-         "стајалиште грејање радијатор топла хладна светло бандера тротоар семафор кашњење "
-         "рачун таксе буком комарци пас парк клупа игралиште мост бициклистичка стаза "
-         "пумпа притисак мирис одвод канализација поплава снег лед со решење захтев").split()
+_VOCABULARY = ("вода цев квар улица рупа асфалт смеће контејнер дрво грана паркинг аутобус "
+               "линија стајалиште грејање радијатор топла хладна светло бандера тротоар "
+               "семафор кашњење рачун таксе буком комарци пас парк клупа игралиште мост "
+               "бициклистичка стаза пумпа притисак мирис одвод канализација поплава снег лед "
+               "со решење захтев")
+WORDS = _VOCABULARY.split()
 DEPS = ("vodovod", "cistoca", "zelenilo", "gsp", "parking", "toplana", "saobracaj")
 KINDS = ("complaint", "request", "suggestion", "information", "callback")
 STATUSES = ("forwarded", "active", "resolved", "cancelled", "closed")
