@@ -55,7 +55,8 @@ def test_unknown_menu_target(minimal):
 
 
 def test_duplicate_digit(minimal):
-    text = minimal.replace("        2: {menu: info}\n", "        2: {menu: info}\n        1: status\n")
+    text = minimal.replace("        2: {menu: info}\n",
+                           "        2: {menu: info}\n        1: status\n")
     first, dup = line_of(text, "1: operator"), line_of(text, "1: status")
     assert issues(text) == [f"{dup}: menu main: duplicate digit 1 (first on line {first})"]
 
