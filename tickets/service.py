@@ -169,10 +169,13 @@ class TicketService:
 
     async def open_and_transfer(self, actor: Actor, *, department: str,
                                 channel_name: str | None = None, attended: bool = False,
+                                operator_channel: str | None = None,
                                 **open_kw: Any) -> dict[str, Any]:
         """Open the ticket forwarded to ``department`` (committed first), then
-        transfer the citizen's call to the department's number.  A failed
-        transfer leaves the ticket and the call where they are; the result's
+        transfer the citizen's call to the department's number: blind
+        (Redirect of the citizen's ``channel_name``) or, with ``attended``,
+        Atxfer on the operator's ``operator_channel``.  A failed transfer
+        leaves the ticket and the call where they are; the result's
         ``transfer`` says ``ok`` or why not (``code``, ``message``)."""
         actor = _actor(actor)
         if channel_name is None and "/" in str(open_kw.get("channel") or ""):
@@ -190,7 +193,10 @@ class TicketService:
             if self.call_control is None:
                 raise TransferFailed("transfer.unavailable", "no call control (AMI) is wired")
             if attended:
-                await self.call_control.attended_transfer(channel_name, dep.number)
+                if not operator_channel:
+                    raise TransferFailed("transfer.no_operator_channel",
+                                         "attended transfer needs the operator's channel")
+                await self.call_control.attended_transfer(operator_channel, dep.number)
             else:
                 await self.call_control.blind_transfer(channel_name, dep.number)
             outcome["ok"] = True

@@ -5,6 +5,9 @@ Blind transfer: ``Redirect`` of the citizen's channel to context
 ``+``, priority 1 (the dialplan there dials the number over the city trunk).
 Attended transfer: ``Atxfer`` on the operator's channel (Asterisk dials the
 department with the citizen on hold; the operator completes by hanging up).
+Asterisk does it only when its featuremap has an ``atxfer`` code and the
+bridge allows transfers (Dial option ``T``); otherwise it answers "No
+attended transfer feature code found", which comes back as TransferFailed.
 Every action is bounded by a timeout; ``Response: Error`` becomes
 ``TransferFailed`` carrying Asterisk's message.
 """
@@ -57,9 +60,14 @@ class AmiCallControl:
             raise TransferFailed("transfer.ami_unavailable", f"AMI: {e}", action=name,
                                  channel=channel) from None
         except Exception as e:
-            if not hasattr(e, "code"):  # not asterisk.ami.AmiError: a bug, let it show
+            code = getattr(e, "code", None)
+            if code is None:  # not asterisk.ami.AmiError: a bug, let it show
                 raise
-            resp = {"Response": "Error", "Message": str(e)}
+            if code != "ami.error":  # ami.timeout, ami.not_connected
+                raise TransferFailed("transfer.ami_unavailable", f"AMI {name}: {e}",
+                                     action=name, channel=channel) from None
+            message = (getattr(e, "details", None) or {}).get("Message")
+            resp = {"Response": "Error", "Message": message or str(e)}
         if isinstance(resp, list):  # panoramisk may resolve to a list of messages
             resp = resp[0] if resp else {}
         if str(_get(resp, "Response")).lower() != "success":

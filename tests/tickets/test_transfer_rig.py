@@ -83,3 +83,22 @@ async def test_failed_transfer_keeps_ticket_and_call(harness, sm):  # noqa: F811
     assert h.ledger.talking == 1 and not _city_answered(h)  # still with the operator
     h_rows = await svc.history(OP, t["number"])
     assert h_rows[-1]["action"] == "transfer_failed"
+
+
+async def test_attended_transfer_where_asterisk_refuses_it(harness, sm):  # noqa: F811
+    """This rig's Asterisk has no atxfer feature code: the refusal comes back
+    in Asterisk's words, and the ticket and the call stay."""
+    h = await harness(1)
+    call = await _talking_call(h)
+    agent_channel = next(e["DestChannel"] for e in h.events
+                         if e.get("Event") == "DialEnd"
+                         and e.get("DestChannel", "").startswith("PJSIP/agent01"))
+    svc = TicketService(sm, call_control=AmiCallControl(h.rig.ami))
+    t = await svc.open_and_transfer(OP, kind="complaint", subject="Грејање", department="toplana",
+                                    channel_name=call["channel"], attended=True,
+                                    operator_channel=agent_channel)
+    assert t["transfer"]["ok"] is False and t["transfer"]["mode"] == "attended"
+    assert t["transfer"]["message"] == ("Asterisk refused Atxfer: "
+                                        "No attended transfer feature code found")
+    assert (await svc.get(OP, t["number"]))["status"] == "forwarded"
+    assert h.ledger.talking == 1
