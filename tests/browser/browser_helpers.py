@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiomqtt
-from http_fakes import FakeEngine, FakeTickets
+from http_fakes import FakeEngine
 
 PASSWORD = "browser-pass-1"
 
 
 class Publisher:
-    """Publishes to Mosquitto the way the ticket outbox and the engine do."""
+    """Publishes to Mosquitto the way the engine does (for the fake engine of
+    the tests without a rig, and to inject events)."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
@@ -34,31 +35,6 @@ class Publisher:
                  "type": type_, **fields}
         assert self.client is not None
         await self.client.publish(f"{self.prefix}/{topic}", json.dumps(event), qos=1)
-
-
-class PublishingTickets(FakeTickets):
-    """Stand-in until the ticket service's outbox is wired: every change goes
-    out on MQTT as ``{prefix}/tickets/{department}/{number}``."""
-
-    def __init__(self, pub: Publisher) -> None:
-        super().__init__()
-        self.pub = pub
-
-    async def _out(self, t: dict[str, Any], type_: str) -> dict[str, Any]:
-        await self.pub.publish(f"tickets/{t['department']}/{t['number']}", type_,
-                               number=t["number"], status=t["status"],
-                               department=t["department"])
-        return t
-
-    async def open_ticket(self, actor, **kw):
-        return await self._out(await super().open_ticket(actor, **kw), "ticket.opened")
-
-    async def change_status(self, actor, number, to, comment):
-        return await self._out(await super().change_status(actor, number, to, comment),
-                               "ticket.status_changed")
-
-    async def assign(self, actor, number, assignee):
-        return await self._out(await super().assign(actor, number, assignee), "ticket.assigned")
 
 
 class PublishingEngine(FakeEngine):

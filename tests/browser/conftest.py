@@ -14,15 +14,18 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "http"))  # http_fakes, http_server
 sys.path.insert(0, str(Path(__file__).parent))  # browser_helpers
-from browser_helpers import PASSWORD, Publisher, PublishingEngine, PublishingTickets
+from browser_helpers import PASSWORD, Publisher, PublishingEngine
 from http_fakes import FakeConfigHolder
 from http_server import ThreadedServer
 
-from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user
+from kontakt.migrate import upgrade
+from kontakt.outbox import OutboxPublisher
 from kontakt.settings import Settings
+from tickets.service import TicketService
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,22 +41,27 @@ def live_server(tmp_path_factory):
     holder: dict[str, Any] = {}
 
     async def build():
-        engine = make_engine(f"sqlite+aiosqlite:///{db}")
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        url = f"sqlite+aiosqlite:///{db}"
+        await upgrade(url)
+        engine = make_engine(url)
         sm = make_sessionmaker(engine)
         for name, (role, dep, agent) in USERS.items():
             await add_user(sm, name, PASSWORD, role, department=dep, agent_id=agent)
         pub = Publisher(prefix)
         await pub.start()
-        holder.update(db=engine, pub=pub)
-        ctx = HttpContext(sessionmaker=sm, tickets=PublishingTickets(pub), settings=Settings(),
+        # The real ticket service and its outbox to the real Mosquitto.
+        outbox = OutboxPublisher(sm, "127.0.0.1", 1883, prefix)
+        await outbox.start()
+        holder.update(db=engine, pub=pub, outbox=outbox)
+        tickets = TicketService(sm, on_commit=outbox.notify)
+        ctx = HttpContext(sessionmaker=sm, tickets=tickets, settings=Settings(),
                           engine=PublishingEngine(pub), config_holder=FakeConfigHolder(),
                           mqtt_host="127.0.0.1", mqtt_port=1883, mqtt_prefix=prefix)
         app = create_app(ctx)
         return app
 
     async def teardown():
+        await holder["outbox"].stop()
         await holder["pub"].stop()
         await holder["db"].dispose()
 

@@ -6,13 +6,12 @@ and the agent's page and the wallboard show it within one second."""
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import shutil
 import time
 
 import pytest
-from browser_helpers import PASSWORD, Publisher, PublishingTickets, login_page
+from browser_helpers import PASSWORD, login_page
 from http_fakes import FakeConfigHolder
 from http_server import ThreadedServer
 
@@ -27,40 +26,50 @@ pytestmark = [
 def rig_server(tmp_path):
     from asterisk.rig import FREE_NUMBER, Rig
     from kontakt.db import Base, make_engine, make_sessionmaker
+    from kontakt.eventlog import CallEvent, EventLog
     from kontakt.http.app import create_app
     from kontakt.http.context import HttpContext
     from kontakt.http.users import add_user
+    from kontakt.migrate import upgrade
+    from kontakt.outbox import OutboxPublisher
     from kontakt.runtime import Engine
     from kontakt.settings import Settings
+    from tickets.service import TicketService
+    from tickets.transfer_ami import AmiCallControl
 
     prefix = f"kontakt-test-{secrets.token_hex(4)}"
     parts: dict = {}
 
     async def build():
-        db = make_engine(f"sqlite+aiosqlite:///{tmp_path}/kontakt.db")
-        async with db.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        url = f"sqlite+aiosqlite:///{tmp_path}/kontakt.db"
+        await upgrade(url)
+        db = make_engine(url)
         sm = make_sessionmaker(db)
         for name, role, dep, agent in [("agent01", "agent", None, "agent01"),
                                        ("sup", "supervisor", None, None),
                                        ("vod1", "department", "vodovod", None)]:
             await add_user(sm, name, PASSWORD, role, department=dep, agent_id=agent)
-        pub = Publisher(prefix)
-        await pub.start()
         rig = Rig(tmp_path / "rig", agents=2)
-        parts.update(db=db, pub=pub, rig=rig)
+        parts.update(db=db, rig=rig)
         ami = await rig.start()
+        parts["ami_events"] = ami_events = []
+        ami.listeners.append(ami_events.append)
         settings = rig.engine_settings(Settings.load(environ={})).replace(
             queue_log=str(tmp_path / "queue_log"), mqtt_prefix=prefix)
 
-        async def sink(topic: str, payload: dict) -> None:
-            await pub.client.publish(topic, json.dumps(payload), qos=1)
-
-        engine = Engine(settings, ami, sink=sink)
+        # The engine's own event log and the tickets share the outbox to MQTT.
+        async with db.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all, tables=[CallEvent.__table__])
+        outbox = OutboxPublisher(sm, "127.0.0.1", 1883, prefix)
+        await outbox.start()
+        parts["outbox"] = outbox
+        events = EventLog(sm, on_commit=outbox.notify)
+        await events.start()
+        parts["events"] = events
+        engine = Engine(settings, ami, sink=events.record)
         await engine.start()
         parts["engine"] = engine
-        tickets = PublishingTickets(pub)
-        parts["tickets"] = tickets
+        tickets = TicketService(sm, call_control=AmiCallControl(ami), on_commit=outbox.notify)
         ctx = HttpContext(sessionmaker=sm, tickets=tickets, settings=settings, engine=engine,
                           config_holder=FakeConfigHolder(), mqtt_host="127.0.0.1",
                           mqtt_port=1883, mqtt_prefix=prefix)
@@ -71,8 +80,10 @@ def rig_server(tmp_path):
             await parts["engine"].stop()
         if "rig" in parts:
             await parts["rig"].stop()
-        if "pub" in parts:
-            await parts["pub"].stop()
+        if "events" in parts:
+            await parts["events"].stop()
+        if "outbox" in parts:
+            await parts["outbox"].stop()
         if "db" in parts:
             await parts["db"].dispose()
 
@@ -85,6 +96,11 @@ def rig_server(tmp_path):
     srv.parts, srv.free_number = parts, FREE_NUMBER
     yield srv
     srv.stop()
+
+
+def _dialled_city(events: list[dict]) -> bool:
+    return any(e.get("Event") == "DialBegin" and "city" in e.get("DialString", "")
+               + e.get("DestChannel", "") for e in events)
 
 
 def test_real_call_rings_screen_shows_caller_then_ticket_and_transfer(browser, rig_server):
@@ -111,9 +127,13 @@ def test_real_call_rings_screen_shows_caller_then_ticket_and_transfer(browser, r
     agent.click("#btn-transfer")
     row = agent.wait_for_selector("#my-tickets tbody tr[data-status=forwarded]")
     number = row.get_attribute("data-number")
-    transfers = rig_server.parts["tickets"].transfers
-    assert transfers and transfers[-1]["number"] == number
-    assert transfers[-1]["channel"].startswith("PJSIP/")  # the live call's channel
+    # The citizen's call really went to the department: Asterisk dialled the
+    # department's number (the rig's "city" phone) after the Redirect.
+    assert not agent.inner_text("#ticket-error")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not _dialled_city(rig_server.parts["ami_events"]):
+        time.sleep(0.1)
+    assert _dialled_city(rig_server.parts["ami_events"])
 
     dep = login_page(browser, rig_server, "vod1")
     dep.click(f"#inbox tr[data-number='{number}']")
