@@ -83,7 +83,7 @@ async def run(calls: int = 200, rate: float = 20.0, agents: int = 20) -> None:
                "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
                "KONTAKT_RUN_DIR": str(base / "run"), "KONTAKT_SEATS": str(agents),
                "KONTAKT_LOG_LEVEL": "warning", "KONTAKT_LOG_JSON": "true",
-               "KONTAKT_HTTP": "false",
+               "KONTAKT_HTTP": "false", "KONTAKT_ROUTER": "direct",
                "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{base}/k.db"}
         with open(base / "engine.log", "wb") as log:
             engine = subprocess.Popen([sys.executable, "-m", "kontakt", "run"], env=env,

@@ -26,18 +26,42 @@ from kontakt.settings import Settings
 log = get_logger()
 
 
-def citizen_calls(n: int, rng: random.Random) -> list[tuple[str, str]]:
-    """A realistic mix: most from 021 landlines, some from mobiles and other areas."""
-    calls = []
+# Key presses after the IVR answers: language, then "1" for an operator.
+LANGUAGE_KEYS = {"sr": "11", "hu": "21", "sk": "31"}
+DEMO_SKILLS = {**{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
+               **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
+               **{f"agent{i:02d}": ["sr", "sk"] for i in range(18, 21)}}
+
+
+def citizen_calls(n: int, rng: random.Random) -> dict[str, list[tuple[str, str]]]:
+    """A realistic mix, grouped by the keys the citizens press: most from 021
+    landlines, some from mobiles and other areas (a few of them wrongly on
+    the free number, which takes only area 021), in Serbian, Hungarian and
+    Slovak."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     for _ in range(n):
         r = rng.random()
         if r < 0.6:
-            calls.append((f"021{rng.randrange(4000000, 6999999)}", rng.choice([FREE_NUMBER, CITY_NUMBER])))
-        elif r < 0.9:
-            calls.append((f"06{rng.randrange(0, 6)}{rng.randrange(1000000, 9999999)}", CITY_NUMBER))
+            call = (f"021{rng.randrange(4000000, 6999999)}", rng.choice([FREE_NUMBER, CITY_NUMBER]))
+        elif r < 0.85:
+            call = (f"06{rng.randrange(0, 6)}{rng.randrange(1000000, 9999999)}", CITY_NUMBER)
+        elif r < 0.93:
+            call = (f"011{rng.randrange(2000000, 3999999)}", CITY_NUMBER)
         else:
-            calls.append((f"011{rng.randrange(2000000, 3999999)}", CITY_NUMBER))
-    return calls
+            call = (f"06{rng.randrange(0, 6)}{rng.randrange(1000000, 9999999)}", FREE_NUMBER)
+        lang = rng.choices(["sr", "hu", "sk"], weights=[80, 12, 8])[0]
+        groups.setdefault(LANGUAGE_KEYS[lang], []).append(call)
+    return groups
+
+
+async def place_calls(rig: Rig, n: int, rng: random.Random, rate: float, patience: float,
+                      direct: bool) -> list[Any]:
+    procs = []
+    for keys, calls in citizen_calls(n, rng).items():
+        share = rate * len(calls) / n
+        procs.append(await rig.call(calls, rate=max(0.1, share), patience_ms=int(patience * 1000),
+                                    dtmf="" if direct else keys, dtmf_delay_ms=3000))
+    return procs
 
 
 async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
@@ -51,12 +75,16 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
     engine = None
     extras: list[Any] = []
     try:
+        direct = settings.router == "direct"
         ami = await rig.start()
         ami.listeners.append(ledger.feed)
         esettings = rig.engine_settings(settings).replace(queue_log=str(base / "queue_log"))
+        if settings.prompts_dir == "prompts":  # the default: keep built prompts between demos
+            esettings = esettings.replace(
+                prompts_dir=str(Path.home() / ".cache" / "kontakt" / "prompts"))
         from kontakt.wiring import build_router  # configuration, hours, IVR
 
-        router = build_router(esettings, at=args.at)
+        router = build_router(esettings, at=args.at or "auto")
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
@@ -66,16 +94,15 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
         engine = Engine(esettings, engine_ami, router=router)
         await engine.start()
         for agent in list(engine.acd.agents):
-            await engine.agent_login(agent)
+            await engine.agent_login(agent, DEMO_SKILLS.get(agent, ["sr"]))
         from kontakt.wiring import start_extras
 
-        extras += await start_extras(args, esettings, engine, base)
+        extras += await start_extras(args, esettings, engine, base, router)
         if not args.json:
             print(f"kontakt demo: Asterisk SIP 127.0.0.1:{rig.sip_port}, {args.agents} agents, "
                   f"logs in {base}", flush=True)
         if args.calls:
-            proc = await rig.call(citizen_calls(args.calls, rng), rate=args.rate,
-                                  patience_ms=int(args.patience * 1000))
+            procs = await place_calls(rig, args.calls, rng, args.rate, args.patience, direct)
             deadline = time.monotonic() + args.calls / args.rate + args.talk * (args.calls / max(1, args.agents) + 2) + 120
             while time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
@@ -83,16 +110,17 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
                     break
                 if not args.json:
                     _status(ledger)
-            with contextlib.suppress(TimeoutError):
-                await proc.wait(5)
+            for proc in procs:
+                with contextlib.suppress(TimeoutError):
+                    await proc.wait(5)
             summary = ledger.summary()
             summary["calls"] = args.calls
             for extra in extras:
                 summary.update(await extra.summary())
             return summary
         while True:  # until Ctrl-C: a steady trickle of citizens
-            await rig.call(citizen_calls(max(1, int(args.rate * 10)), rng), rate=args.rate,
-                           patience_ms=int(args.patience * 1000))
+            await place_calls(rig, max(1, int(args.rate * 10)), rng, args.rate, args.patience,
+                              direct)
             for _ in range(20):
                 await asyncio.sleep(0.5)
                 _status(ledger)

@@ -267,6 +267,13 @@ class Engine:
         routing = await self.router(agi)
         log.info("call.routed", action=routing.action, language=routing.language,
                  reason=routing.reason, caller=agi.caller, dialled=agi.dialled)
+        if routing.action == "callback":  # outside hours: the IVR took the request
+            caller = routing.data.get("caller") or agi.caller or ""
+            if self.on_callback is not None and caller:
+                await self.on_callback(agi.uniqueid, caller)
+            self._emit("queue", agi.uniqueid, "call.callback_requested", caller=caller)
+            await agi.set_var("KONTAKT_ACTION", "reject:callback")
+            return
         if routing.action in ("reject", "closed"):
             self.stats["rejected"] += 1
             self._emit("queue", agi.uniqueid, "call.rejected", reason=routing.reason,

@@ -103,21 +103,23 @@ async def serve(settings: Settings) -> None:
     from kontakt.wiring import build_router, reload_config, start_services
 
     ami = await connect_ami(settings)
-    engine = Engine(settings, ami, router=build_router(settings))
+    router = build_router(settings)
+    engine = Engine(settings, ami, router=router)
     store = AgentStore(run_dir / "agents.json")
     await restore_agents(engine, store)
     engine.on_agent_change = lambda: store.save(engine)
     await engine.start()
     await engine.reconcile()
-    services = await start_services(settings, engine)
+    services = await start_services(settings, engine, router)
     control = ControlServer(run_dir / "control.sock",
-                            control_handler(engine, lambda: reload_config(settings)))
+                            control_handler(engine, lambda: reload_config(settings, router)))
     await control.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload_config(settings)))
+    loop.add_signal_handler(signal.SIGHUP,
+                            lambda: asyncio.ensure_future(reload_config(settings, router)))
     (run_dir / "kontakt.pid").write_text(str(__import__("os").getpid()))
     log.info("service.started", agi_port=engine.agi.port, control=str(control.path))
     try:

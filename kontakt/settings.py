@@ -92,6 +92,9 @@ class Settings:
     http_host: str = _opt(default="127.0.0.1")
     http_port: int = _opt(_port, 8021)
     http: bool = _opt(_bool, True, "serve the workstations (HTTP API and pages)")
+    router: str = _opt(_choice("ivr", "direct"), "ivr",
+                       "ivr: numbers, hours and menus from `config`; direct: every call "
+                       "straight to an operator (a PBX in front already did that)")
     seats: int = _opt(_positive, 20, "operator seats")
     ring_timeout: float = _opt(_non_negative, 15.0, "seconds an agent phone rings")
     wrapup: float = _opt(_non_negative, 0.0, "seconds of wrap-up after each call")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from asterisk.ports import free_tcp_port
-from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.db import make_engine, make_sessionmaker
 
 
 class Broker:
@@ -69,8 +69,9 @@ async def sessionmaker(request, tmp_path):
         await conn.close()
         engine = make_engine(_pg_url(name))
         drop = name
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    from kontakt.migrate import upgrade
+
+    await upgrade(str(engine.url.render_as_string(hide_password=False)))
     yield make_sessionmaker(engine)
     await engine.dispose()
     if drop:

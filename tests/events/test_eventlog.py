@@ -9,7 +9,8 @@ import aiomqtt
 import pytest
 from sqlalchemy import func, select
 
-from kontakt.eventlog import CallEvent, Deduper, EventLog, new_event
+from kontakt.eventlog import CallEvent, EventLog, new_event
+from kontakt.outbox import Deduplicator, OutboxPublisher, OutboxRow
 
 pytestmark = pytest.mark.mqtt
 
@@ -38,8 +39,10 @@ async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, ses
     got: list[dict] = []
     ready = asyncio.Event()
     sub = asyncio.create_task(_collect(broker.port, got, ready))
-    log = EventLog(sessionmaker, mqtt_host="127.0.0.1", mqtt_port=broker.port, backoff_max=0.5)
+    publisher = OutboxPublisher(sessionmaker, "127.0.0.1", broker.port, backoff_max=0.5)
+    log = EventLog(sessionmaker, on_commit=publisher.notify)
     await log.start()
+    await publisher.start()
     try:
         await asyncio.wait_for(ready.wait(), 10)
         first = [new_event("call.queued", uniqueid=f"u{i}", position=i) for i in range(30)]
@@ -53,25 +56,22 @@ async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, ses
             log.record(f"kontakt/agents/{e['agent']}", e)
         await log.flush()
         async with sessionmaker() as s:
-            waiting = await s.scalar(select(func.count()).where(CallEvent.published.is_(False)))
+            waiting = await s.scalar(select(func.count()).select_from(OutboxRow)
+                                     .where(OutboxRow.published_at.is_(None)))
         assert waiting == 20  # stored, not yet delivered
 
         await broker.start()
         await _until(lambda: len({e["event_id"] for e in got}) >= 50, 30)
     finally:
         await log.stop()
+        await publisher.stop()
         sub.cancel()
-    dedupe = Deduper()
-    unique = [e for e in got if dedupe.first_time(e["event_id"])]
+    dedupe = Deduplicator()
+    unique = [e for e in got if dedupe.fresh(e["event_id"])]
     assert {e["event_id"] for e in unique} == {e["event_id"] for e in first + second}
     async with sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(CallEvent)) == 50
-        assert await s.scalar(select(func.count()).where(CallEvent.published.is_(False))) == 0
+        assert await s.scalar(select(func.count()).select_from(OutboxRow)
+                              .where(OutboxRow.published_at.is_(None))) == 0
 
 
-def test_deduper_drops_repeats_and_forgets_old_ids():
-    d = Deduper(size=2)
-    assert d.first_time("a") and d.first_time("b")
-    assert not d.first_time("a")
-    assert d.first_time("c")  # evicts b
-    assert d.first_time("b")

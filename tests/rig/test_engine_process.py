@@ -27,7 +27,7 @@ def _env(rig: Rig, run_dir) -> dict[str, str]:
             "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
             "KONTAKT_RUN_DIR": str(run_dir), "KONTAKT_SEATS": str(rig.agents),
             "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout), "KONTAKT_LOG_JSON": "true",
-            "KONTAKT_HTTP": "false", "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{run_dir}/k.db"}
+            "KONTAKT_HTTP": "false", "KONTAKT_ROUTER": "direct", "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{run_dir}/k.db"}
 
 
 async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:

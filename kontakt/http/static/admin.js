@@ -11,7 +11,8 @@ function problems(list) {
   const ul = $("cfg-problems"); ul.textContent = "";
   for (const p of list || []) {
     const li = document.createElement("li");
-    li.textContent = [p.path || p.where || "", p.message || p.reason || JSON.stringify(p)].filter(Boolean).join(": ");
+    const where = p.line != null ? `${p.line}` : (p.path || "");
+    li.textContent = [where, p.message || p.reason || JSON.stringify(p)].filter(Boolean).join(": ");
     ul.appendChild(li);
   }
 }
