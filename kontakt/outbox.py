@@ -19,7 +19,7 @@ import json
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiomqtt
@@ -149,6 +149,19 @@ async def pending(sessionmaker: async_sessionmaker[Any]) -> int:
     return int(n or 0)
 
 
+async def prune(sessionmaker: async_sessionmaker[Any], older_than: timedelta) -> int:
+    """Delete rows published more than ``older_than`` ago (never unpublished
+    ones); returns how many went.  For a daily housekeeping task."""
+    from sqlalchemy import delete
+
+    cutoff = datetime.now(UTC) - older_than
+    async with sessionmaker() as session, session.begin():
+        result = await session.execute(delete(OutboxRow)
+                                       .where(OutboxRow.published_at.is_not(None))
+                                       .where(OutboxRow.published_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Deduplicator:
     """Remembers the last ``size`` event ids; ``fresh(id)`` is False for a repeat."""
 
@@ -176,19 +189,23 @@ class Subscriber:
             async for topic, payload in sub:
                 ...
 
-    ``ready`` is set once the subscription is in place.  A payload that is
+    ``ready`` is set once the subscription is in place.  With
+    ``persistent=True`` (and a stable ``identifier``) the broker keeps what
+    arrives while the subscriber is reconnecting.  A payload that is
     not JSON with an ``event_id`` is logged and skipped, never raised.
     """
 
     def __init__(self, host: str, port: int, topic_filter: str, *, qos: int = 1,
-                 dedup: Deduplicator | None = None, backoff_max: float = 5.0) -> None:
+                 dedup: Deduplicator | None = None, backoff_max: float = 5.0,
+                 identifier: str | None = None, persistent: bool = False) -> None:
         self.host, self.port, self.filter, self.qos = host, port, topic_filter, qos
+        self.persistent = persistent
         self.dedup = dedup or Deduplicator()
         self.backoff_max = backoff_max
         self.ready = asyncio.Event()
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        self._id = f"kontakt-sub-{uuid.uuid4().hex[:8]}"
+        self._id = identifier or f"kontakt-sub-{uuid.uuid4().hex[:8]}"
 
     async def __aenter__(self) -> Subscriber:
         self._task = asyncio.create_task(self._run())
@@ -214,10 +231,12 @@ class Subscriber:
         delay = 0.2
         while True:
             try:
-                # A persistent session (clean_session=False) keeps QoS 1
-                # messages for us while we reconnect.
+                # persistent: the broker keeps QoS 1 messages for this
+                # identifier while we reconnect (clean_session=False); give a
+                # stable identifier then, or sessions pile up on the broker.
                 async with aiomqtt.Client(self.host, self.port, identifier=self._id,
-                                          clean_session=False, timeout=5) as client:
+                                          clean_session=not self.persistent,
+                                          timeout=5) as client:
                     await client.subscribe(self.filter, qos=self.qos)
                     self.ready.set()
                     delay = 0.2

@@ -39,7 +39,8 @@ async def test_broker_restart_loses_nothing(sm, broker):
     while either side reconnects."""
     prefix = "t" + broker.conf.parent.name[-6:]
     await broker.start()
-    async with Subscriber("127.0.0.1", broker.port, f"{prefix}/#", backoff_max=0.3) as sub:
+    async with Subscriber("127.0.0.1", broker.port, f"{prefix}/#", backoff_max=0.3,
+                          persistent=True) as sub:
         await asyncio.wait_for(sub.ready.wait(), 10)
         broker.stop()
         pub = OutboxPublisher(sm, "127.0.0.1", broker.port, prefix, poll=0.05,
@@ -120,3 +121,22 @@ async def test_operator_and_supervisor_see_status_changes_on_shared_broker(sm):
                 assert seen[-2:] == ["active", "resolved"]
         finally:
             await pub.stop()
+
+
+async def test_prune_keeps_unpublished(sm):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from kontakt.outbox import OutboxRow, prune
+
+    async with sm() as s, s.begin():
+        add_event(s, "a", {"n": 1})
+        add_event(s, "b", {"n": 2})
+    async with sm() as s, s.begin():
+        from datetime import UTC, datetime
+
+        await s.execute(update(OutboxRow).where(OutboxRow.topic == "a")
+                        .values(published_at=datetime.now(UTC) - timedelta(days=10)))
+    assert await prune(sm, timedelta(days=7)) == 1
+    assert await pending(sm) == 1
