@@ -100,7 +100,9 @@ class TicketService:
         ``resolve_now`` (an information answered on the spot) it is resolved in
         the same step.  Returns the ticket."""
         actor = _actor(actor)
-        phone = aliases.pop("caller", None) if phone is None else phone
+        caller = aliases.pop("caller", None)
+        if phone is None and caller:
+            phone = _caller_id(caller)
         name = aliases.pop("citizen_name", None) if name is None else name
         email = aliases.pop("citizen_email", None) if email is None else email
         lon = aliases.pop("long", None) if lon is None else lon
@@ -366,6 +368,16 @@ def _actor(actor: Any) -> Actor:
     if isinstance(actor, Actor):
         return actor
     return Actor(user_id=actor.user_id, role=actor.role, department=actor.department)
+
+
+def _caller_id(caller: str) -> str | None:
+    """The caller ID of a call as the citizen's phone; "anonymous" or garbage
+    must not stop the ticket (an operator-typed phone must be valid)."""
+    try:
+        return d.normalize_phone(caller)
+    except InvalidTicket:
+        log.info("ticket.caller_id_unusable", caller=caller)
+        return None
 
 
 def _when(value: datetime | str | None, name: str) -> datetime | None:

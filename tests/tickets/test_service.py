@@ -10,8 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from kontakt.outbox import OutboxRow
-from tickets.domain import Actor, Forbidden, IllegalTransition, InvalidTicket, NotFound
-from tickets.domain import KindNotTaken, UnknownDepartment
+from tickets.domain import (
+    Actor,
+    Forbidden,
+    IllegalTransition,
+    InvalidTicket,
+    KindNotTaken,
+    NotFound,
+    UnknownDepartment,
+)
 from tickets.ports import TransferFailed
 from tickets.service import TicketService
 
@@ -219,6 +226,10 @@ async def test_open_and_transfer(sm, clock):
                                                    "+381214888001")]
     assert t["status"] == "forwarded" and t["calls"][0]["uniqueid"] == "1700.1"
     assert (await svc.totals())["transferred"] == 1
+    anon = await svc.open_and_transfer(OP, kind="complaint", subject="Без броја",
+                                       department="vodovod", channel="PJSIP/trunk-2",
+                                       caller="anonymous")
+    assert anon["phone"] is None and anon["transfer"]["ok"]
 
 
 async def test_failed_transfer_keeps_the_ticket_and_says_why(sm, clock):
