@@ -34,7 +34,10 @@ async def migrated_url(kind: str, tmp_path) -> tuple[str, str | None]:
         name = None
     else:
         name = f"kontakt_test_{uuid.uuid4().hex[:12]}"
-        await _pg_admin(f'CREATE DATABASE "{name}"')
+        try:
+            await _pg_admin(f'CREATE DATABASE "{name}"')
+        except OSError as e:  # .ci/services.sh starts it; without it, say so
+            pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {e}")
         url = PG.format(name)
     await upgrade(url)
     return url, name
