@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from dialplan.holder import ConfigHolder
+from dialplan.loader import default_path
 from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
@@ -15,7 +18,7 @@ from kontakt.settings import Settings
 from tickets.service import TicketService
 
 sys.path.insert(0, str(Path(__file__).parent))  # http_fakes, for this area's tests
-from http_fakes import FakeConfigHolder, FakeEngine
+from http_fakes import FakeEngine
 from http_helpers import PASSWORD, USERS
 
 
@@ -29,14 +32,21 @@ async def sessionmaker(tmp_path):
 
 
 @pytest.fixture
-async def web_app(sessionmaker):
-    """The API over the real ticket service; the ACD and the configuration
-    holder are fakes here (the rig and browser tests use the real engine)."""
+def config_holder(tmp_path):
+    """The real holder over a private copy of the shipped configuration."""
+    path = tmp_path / "kontakt.yaml"
+    shutil.copy(default_path(), path)
+    return ConfigHolder(path)
+
+
+@pytest.fixture
+async def web_app(sessionmaker, config_holder):
+    """The API over the real ticket service and configuration holder; the ACD
+    is a fake here (the rig browser test uses the real engine)."""
     for name, (role, dep, agent) in USERS.items():
         await add_user(sessionmaker, name, PASSWORD, role, department=dep, agent_id=agent)
     ctx = HttpContext(sessionmaker=sessionmaker, tickets=TicketService(sessionmaker),
-                      settings=Settings(), engine=FakeEngine(),
-                      config_holder=FakeConfigHolder())
+                      settings=Settings(), engine=FakeEngine(), config_holder=config_holder)
     return create_app(ctx)
 
 

@@ -3,15 +3,19 @@ operation, as anonymous, agent, department staff and administrator."""
 
 from __future__ import annotations
 
+import shutil
+
 import httpx
 import pytest
 import schemathesis
-from http_fakes import FakeConfigHolder, FakeEngine
+from http_fakes import FakeEngine
 from http_helpers import PASSWORD, USERS
 from http_server import ThreadedServer
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from dialplan.holder import ConfigHolder
+from dialplan.loader import default_path
 from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
@@ -26,7 +30,10 @@ ROLES = {"anonymous": None, "agent": "agent01", "department": "vod1", "admin": "
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("fuzz") / "kontakt.db"
+    folder = tmp_path_factory.mktemp("fuzz")
+    db = folder / "kontakt.db"
+    cfg = folder / "kontakt.yaml"
+    shutil.copy(default_path(), cfg)
     engines = []
 
     async def build():
@@ -38,7 +45,7 @@ def server(tmp_path_factory):
         for name, (role, dep, agent) in USERS.items():
             await add_user(sm, name, PASSWORD, role, department=dep, agent_id=agent)
         ctx = HttpContext(sessionmaker=sm, tickets=TicketService(sm), settings=Settings(),
-                          engine=FakeEngine(), config_holder=FakeConfigHolder(),
+                          engine=FakeEngine(), config_holder=ConfigHolder(cfg),
                           login_attempts=10_000)
         return create_app(ctx)
 

@@ -133,3 +133,21 @@ async def test_without_ticket_service_tickets_say_503_and_the_rest_works(session
         assert (await c.get("/metrics")).status_code == 200
         r = await c.get("/open311/v2/requests/1.json")
         assert r.status_code == 503 and r.json()[0]["code"] == 503
+
+
+async def test_admin_reads_validates_and_applies_the_configuration(client, config_holder):
+    adm = bearer(await login(client, "adm"))
+    cfg = (await client.get("/api/config", headers=adm)).json()
+    assert "departments:" in cfg["text"] and cfg["version"] == 1
+    r = await client.post("/api/config/validate", headers=adm, json={"text": "hours: [\n"})
+    body = r.json()
+    assert r.status_code == 200 and body["valid"] is False
+    assert body["problems"][0]["line"] >= 1 and body["problems"][0]["message"]
+    r = await client.post("/api/config/apply", headers=adm, json={"text": "hours: [\n"})
+    assert r.status_code == 422 and r.json()["error"] == "config.invalid"
+    assert config_holder.version == 1  # the bad text changed nothing
+    r = await client.post("/api/config/apply", headers=adm, json={"text": cfg["text"]})
+    assert r.status_code == 200 and r.json()["version"] == 2
+    sup = bearer(await login(client, "sup"))
+    assert (await client.post("/api/config/apply", headers=sup,
+                              json={"text": cfg["text"]})).status_code == 403
