@@ -111,10 +111,11 @@ class TicketService:
         if aliases:
             raise InvalidTicket(f"unknown field(s) {', '.join(sorted(aliases))}",
                                 fields=sorted(aliases))
+        kind = d.parse_enum(d.Kind, kind, "kind").value
         if call is None and uniqueid:
             call = CallLink(str(uniqueid), agent=actor.user_id)
         if isinstance(call, dict):
-            call = CallLink(**call)
+            call = _call_link(call)
         dep = self._department(department, kind) if department else None
         if actor.role is Role.citizen and dep is None:
             raise InvalidTicket("department: the web channel names the service", field="department")
@@ -166,7 +167,7 @@ class TicketService:
     async def link_call(self, actor: Actor, number: str,
                         call: CallLink | dict[str, Any]) -> dict[str, Any]:
         actor = _actor(actor)
-        link = CallLink(**call) if isinstance(call, dict) else call
+        link = _call_link(call) if isinstance(call, dict) else call
         return await self._step(actor, number, lambda t, at: t.link_call(actor, link, at))
 
     async def open_and_transfer(self, actor: Actor, *, department: str,
@@ -368,6 +369,23 @@ def _actor(actor: Any) -> Actor:
     if isinstance(actor, Actor):
         return actor
     return Actor(user_id=actor.user_id, role=actor.role, department=actor.department)
+
+
+def _call_link(raw: dict[str, Any]) -> CallLink:
+    if not raw.get("uniqueid"):
+        raise InvalidTicket("call: needs the call's uniqueid", field="call")
+    unknown = set(raw) - {"uniqueid", "wait_seconds", "talk_seconds", "agent"}
+    if unknown:
+        raise InvalidTicket(f"call: unknown field(s) {', '.join(sorted(unknown))}",
+                            field="call")
+    try:
+        return CallLink(str(raw["uniqueid"]),
+                        *(None if raw.get(k) is None else float(raw[k])
+                          for k in ("wait_seconds", "talk_seconds")),
+                        agent=raw.get("agent"))
+    except (TypeError, ValueError):
+        raise InvalidTicket("call: wait_seconds and talk_seconds are numbers",
+                            field="call") from None
 
 
 def _caller_id(caller: str) -> str | None:

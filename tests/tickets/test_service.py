@@ -243,3 +243,16 @@ async def test_failed_transfer_keeps_the_ticket_and_says_why(sm, clock):
     assert h[-1]["action"] == "transfer_failed"
     async with sm() as s:
         assert await s.scalar(select(func.count()).select_from(OutboxRow)) >= 4
+
+
+async def test_bad_call_link_and_kind_are_clear_errors(svc):
+    for call in ({"wait_seconds": 1}, {"uniqueid": "1.2", "colour": "red"},
+                 {"uniqueid": "1.2", "wait_seconds": "long"}):
+        with pytest.raises(InvalidTicket) as e:
+            await svc.open_ticket(OP, kind="complaint", subject="x", call=call)
+        assert e.value.details["field"] == "call"
+    with pytest.raises(InvalidTicket) as e:
+        await svc.open_ticket(OP, kind="rant", subject="x", department="vodovod")
+    assert e.value.details["field"] == "kind"
+    with pytest.raises(InvalidTicket):
+        await svc.open_ticket(OP, kind="complaint", subject="x", colour="red")
