@@ -39,6 +39,12 @@ async def start_demo_http(ctx: HttpContext, port: int, *, host: str = "127.0.0.1
 
 
 async def start_run_http(ctx: HttpContext) -> HttpService:
+    from kontakt.cli import UserError as CliUserError
+    from kontakt.http.users import UserError
+
     await create_tables(ctx.sessionmaker)
-    await require_admin(ctx.sessionmaker)  # raises UserError(code user.no_admin)
+    try:
+        await require_admin(ctx.sessionmaker)
+    except UserError as e:  # one line for the user, never a traceback
+        raise CliUserError(str(e)) from None
     return await start_http(ctx, ctx.settings.http_host, ctx.settings.http_port)

@@ -15,9 +15,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "http"))  # http_fakes, http_server
 sys.path.insert(0, str(Path(__file__).parent))  # browser_helpers
 from browser_helpers import PASSWORD, Publisher, PublishingEngine
-from http_fakes import FakeConfigHolder
 from http_server import ThreadedServer
 
+from dialplan.holder import ConfigHolder
 from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
@@ -55,7 +55,7 @@ def live_server(tmp_path_factory):
         holder.update(db=engine, pub=pub, outbox=outbox)
         tickets = TicketService(sm, on_commit=outbox.notify)
         ctx = HttpContext(sessionmaker=sm, tickets=tickets, settings=Settings(),
-                          engine=PublishingEngine(pub), config_holder=FakeConfigHolder(),
+                          engine=PublishingEngine(pub), config_holder=ConfigHolder(),
                           mqtt_host="127.0.0.1", mqtt_port=1883, mqtt_prefix=prefix)
         app = create_app(ctx)
         return app

@@ -12,7 +12,6 @@ import time
 
 import pytest
 from browser_helpers import PASSWORD, login_page
-from http_fakes import FakeConfigHolder
 from http_server import ThreadedServer
 
 pytestmark = [
@@ -25,8 +24,9 @@ pytestmark = [
 @pytest.fixture
 def rig_server(tmp_path):
     from asterisk.rig import FREE_NUMBER, Rig
-    from kontakt.db import Base, make_engine, make_sessionmaker
-    from kontakt.eventlog import CallEvent, EventLog
+    from dialplan.holder import ConfigHolder
+    from kontakt.db import make_engine, make_sessionmaker
+    from kontakt.eventlog import EventLog
     from kontakt.http.app import create_app
     from kontakt.http.context import HttpContext
     from kontakt.http.users import add_user
@@ -58,8 +58,6 @@ def rig_server(tmp_path):
             queue_log=str(tmp_path / "queue_log"), mqtt_prefix=prefix)
 
         # The engine's own event log and the tickets share the outbox to MQTT.
-        async with db.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all, tables=[CallEvent.__table__])
         outbox = OutboxPublisher(sm, "127.0.0.1", 1883, prefix)
         await outbox.start()
         parts["outbox"] = outbox
@@ -71,7 +69,7 @@ def rig_server(tmp_path):
         parts["engine"] = engine
         tickets = TicketService(sm, call_control=AmiCallControl(ami), on_commit=outbox.notify)
         ctx = HttpContext(sessionmaker=sm, tickets=tickets, settings=settings, engine=engine,
-                          config_holder=FakeConfigHolder(), mqtt_host="127.0.0.1",
+                          config_holder=ConfigHolder(), mqtt_host="127.0.0.1",
                           mqtt_port=1883, mqtt_prefix=prefix)
         return create_app(ctx)
 
