@@ -379,13 +379,13 @@ def _call_link(raw: dict[str, Any]) -> CallLink:
         raise InvalidTicket(f"call: unknown field(s) {', '.join(sorted(unknown))}",
                             field="call")
     try:
-        return CallLink(str(raw["uniqueid"]),
-                        *(None if raw.get(k) is None else float(raw[k])
-                          for k in ("wait_seconds", "talk_seconds")),
-                        agent=raw.get("agent"))
+        wait, talk = (None if raw.get(k) is None else float(raw[k])
+                      for k in ("wait_seconds", "talk_seconds"))
     except (TypeError, ValueError):
         raise InvalidTicket("call: wait_seconds and talk_seconds are numbers",
                             field="call") from None
+    agent = raw.get("agent")
+    return CallLink(str(raw["uniqueid"]), wait, talk, None if agent is None else str(agent))
 
 
 def _caller_id(caller: str) -> str | None:
