@@ -139,6 +139,8 @@ class _Runner:
             if type(e).__name__ in _HANGUP_ERRORS:
                 raise _HungUp(line) from e
             raise
+        log.debug("ivr.agi_command", line=line, result=result.get("result"),
+                  error=result.get("error"))
         if result.get("error") in _HANGUP_ERRORS:
             raise _HungUp(line)
         if result.get("result", ("", ""))[0] == "-1":

@@ -1,0 +1,173 @@
+"""A real call walks the IVR: a private Asterisk, a sipp citizen keying in
+DTMF (RFC 2833 from sipp's pcaps), the engine's FastAGI running ``run_ivr``,
+and sipp agent phones with language skills.  The caller picks Hungarian and
+"operator" and is answered by the Hungarian-speaking agent."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from asterisk import sipp
+from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
+from dialplan.holder import ConfigHolder
+from ivr.agi import IvrOutcome, run_ivr
+from ivr.prompts import PromptLibrary, build
+from kontakt.runtime import Engine, Routing
+from kontakt.settings import Settings
+
+pytestmark = [
+    pytest.mark.rig,
+    pytest.mark.skipif(any(shutil.which(t) is None for t in ("asterisk", "sipp", "espeak-ng",
+                                                              "sox")),
+                       reason="asterisk, sipp, espeak-ng and sox come from asterisk/install.sh"),
+]
+
+# A Tuesday morning: the line is open whatever the clock of the test machine says.
+OPEN = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Belgrade"))
+SKILLS = {"agent01": ["sr"], "agent02": ["hu"], "agent03": ["sk"]}
+ROUTING = {"operator": "queue", "rejected": "reject", "closed": "closed",
+           "callback": "callback", "hung_up": "done"}
+
+
+# A key sent as SIP INFO (application/dtmf-relay) inside the call's dialog.
+_INFO = """  <pause milliseconds="{delay_ms}"/>
+  <send retrans="500"><![CDATA[
+INFO sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: {cseq} INFO
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal={digit}
+Duration=160
+]]></send>
+  <recv response="200"/>
+"""
+
+
+def keying_scenario(keys: list[tuple[str, str, int]], hold_ms: int) -> str:
+    """A citizen who answers prompts: (key, "rfc2833" | "info", ms before it)."""
+    body = ""
+    for n, (key, how, delay_ms) in enumerate(keys):
+        if how == "info":
+            body += _INFO.format(delay_ms=delay_ms, cseq=10 + n, digit=key)
+        else:
+            body += sipp._UAC_DTMF.format(delay_ms=delay_ms,
+                                          pcap=sipp.DTMF_DIR / f"dtmf_2833_{key}.pcap")
+    return (sipp._UAC_HEAD.format(patience_ms=30_000) + body
+            + sipp._UAC_TAIL.format(hold_ms=hold_ms))
+
+
+async def keying_citizen(rig: Rig, caller: str, dialled: str, keys: list[tuple[str, str, int]],
+                         hold_ms: int = 60_000) -> sipp.SippProcess:
+    work = rig.base / "sipp"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "keying.xml").write_text(keying_scenario(keys, hold_ms), "utf-8")
+    (work / "keying.csv").write_text(f"SEQUENTIAL\n{caller};{dialled};\n", "utf-8")
+    proc = await sipp._spawn("keying", work, [
+        f"127.0.0.1:{rig.cfg.sip_port}", "-sf", str(work / "keying.xml"),
+        "-inf", str(work / "keying.csv"), "-m", "1", "-i", "127.0.0.1",
+        "-p", str(rig.ports.take()), "-mp", str(rig.ports.take(4)),
+        "-cp", str(rig.ports.take()), "-nostdin", "-trace_err",
+        "-error_file", str(work / "keying.errors")])
+    rig.citizen_procs.append(proc)  # the rig stops it
+    return proc
+
+
+class Bench:
+    def __init__(self, rig: Rig, engine: Engine, events: list[dict[str, str]]) -> None:
+        self.rig, self.engine, self.events = rig, engine, events
+        self.outcomes: list[IvrOutcome] = []
+
+    def answered_by(self) -> list[str]:
+        return [e["DestChannel"].split("/")[1].split("-")[0] for e in self.events
+                if e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                and e.get("DestChannel", "").startswith("PJSIP/agent")]
+
+    async def until(self, cond, within: float, what: str) -> None:
+        deadline = time.monotonic() + within
+        while not cond():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; outcomes {self.outcomes}")
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def prompts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("prompts")
+    build(ConfigHolder().current, out)
+    return PromptLibrary(out)
+
+
+@pytest.fixture
+async def bench(tmp_path, prompts):
+    holder = ConfigHolder()  # the shipped default configuration
+    rig = Rig(tmp_path / "rig", agents=3, default_phone=PhoneBehaviour(talk_ms=1500))
+    engine = None
+    try:
+        ami = await rig.start()
+        events: list[dict[str, str]] = []
+        ami.listeners.append(events.append)
+        settings = rig.engine_settings(Settings.load(environ={})).replace(
+            queue_log=str(tmp_path / "queue_log"))
+        engine = Engine(settings, ami, agents=list(SKILLS))
+        b = Bench(rig, engine, events)
+
+        async def router(agi):
+            # What the lead's runtime does: one snapshot per call, then the ACD.
+            outcome = await run_ivr(agi, holder.current, caller=agi.caller,
+                                    dialled=agi.dialled, at=OPEN, prompts=prompts)
+            b.outcomes.append(outcome)
+            return Routing(ROUTING[outcome.kind], outcome.language or "sr", outcome.reason)
+
+        engine.router = router
+        await engine.start()
+        for agent, skills in SKILLS.items():
+            await engine.agent_login(agent, skills)
+        yield b
+    finally:
+        if engine is not None:
+            await engine.stop()
+        await rig.stop()
+
+
+async def test_caller_chooses_hungarian_and_reaches_the_hungarian_agent(bench):
+    # Key 2 during the language menu (Hungarian) as RFC 2833 events, key 1 in
+    # the main menu (operator) as SIP INFO.
+    citizen = await keying_citizen(bench.rig, "0641234567", CITY_NUMBER,
+                                   [("2", "rfc2833", 5500), ("1", "info", 5000)])
+    await bench.until(lambda: bench.answered_by(), 45, "an agent answers")
+    assert bench.answered_by() == ["agent02"]
+    [out] = bench.outcomes
+    assert (out.kind, out.language, out.skills) == ("operator", "hu", ("hu",))
+    assert out.menu_path == ("language/2=hu", "main/1")
+    assert out.decision is not None and out.decision.caller_e164 == "+381641234567"
+    assert await citizen.wait(30) == 0
+
+
+async def test_refused_caller_hears_the_reason_and_is_rejected(bench):
+    await bench.rig.call([("0641234567", FREE_NUMBER)], hold_ms=30_000)
+    await bench.until(lambda: bench.outcomes, 30, "the IVR's outcome")
+    [out] = bench.outcomes
+    assert out.kind == "rejected" and "021 4807 900" in out.reason
+    await bench.until(lambda: any(e.get("Event") == "UserEvent"
+                                  and e.get("UserEvent") == "KontaktOutcome"
+                                  for e in bench.events), 15, "the reject outcome event")
+    assert bench.answered_by() == []
+
+
+async def test_caller_hanging_up_in_the_menu_ends_quietly(bench):
+    await bench.rig.call([("0214807901", CITY_NUMBER)], hold_ms=2500)
+    await bench.until(lambda: bench.outcomes, 30, "the IVR's outcome")
+    [out] = bench.outcomes
+    assert out.kind == "hung_up" and bench.answered_by() == []
