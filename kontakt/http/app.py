@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kontakt.http import api, callstats, live, metrics, open311, pages
+from kontakt.http import api, live, metrics, open311, pages
 from kontakt.http.context import HttpContext
 from kontakt.http.feed import run_feed
 from kontakt.http.hub import Hub
@@ -54,8 +54,7 @@ class Web:
         return doc
 
     async def on_event(self, topic: str, event: dict[str, Any]) -> None:
-        if event.get("type") in callstats.OUTCOMES:
-            await callstats.record(self.ctx.sessionmaker, event)
+        """Nothing to store: the engine's event log keeps the call history."""
 
 
 def create_app(ctx: HttpContext) -> Starlette:

@@ -1,11 +1,16 @@
 """Call figures for the wallboard: today's from the engine's snapshot, past
-days and hours from ``call_log``, a table of call outcomes recorded from the
-engine's MQTT events (``call.connected``, ``call.abandoned``,
-``call.rejected``).  The arithmetic (``today``, ``aggregate``) is pure.
+days and hours from the engine's own durable event log (``call_events``,
+written before anything is published, so the figures do not depend on the
+HTTP service having been up).  The arithmetic (``today``, ``aggregate``) is
+pure.
+
+``call_log`` (revision 0003) was this module's own copy of the outcomes fed
+from MQTT; it is kept for old databases and no longer written.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -99,6 +104,7 @@ def aggregate(rows: Iterable[Outcome], by: str = "day") -> list[dict[str, Any]]:
 
 
 async def record(sessionmaker: Any, event: dict[str, Any]) -> bool:
+    """Legacy: store one outcome in ``call_log`` (kept for old deployments)."""
     outcome = OUTCOMES.get(str(event.get("type")))
     if outcome is None or not event.get("uniqueid"):
         return False
@@ -119,8 +125,20 @@ async def record(sessionmaker: Any, event: dict[str, Any]) -> bool:
 
 
 async def load(sessionmaker: Any, now: datetime, days: int) -> list[Outcome]:
+    """Outcomes of the last ``days`` days from the engine's ``call_events``."""
+    from kontakt.eventlog import CallEvent
+
     since = now - timedelta(days=days)
+    q = select(CallEvent.ts, CallEvent.type, CallEvent.payload).where(
+        CallEvent.ts >= since, CallEvent.type.in_(list(OUTCOMES)))
     async with sessionmaker() as s:
-        rows = (await s.scalars(select(CallLogRow).where(CallLogRow.at >= since))).all()
-    return [Outcome(r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC), r.outcome, r.wait)
-            for r in rows]
+        rows = (await s.execute(q)).all()
+    return [Outcome(ts if ts.tzinfo else ts.replace(tzinfo=UTC), OUTCOMES[type_],
+                    _wait(payload)) for ts, type_, payload in rows]
+
+
+def _wait(payload: str) -> float:
+    try:
+        return float(json.loads(payload).get("wait") or 0.0)
+    except (ValueError, TypeError, AttributeError):
+        return 0.0

@@ -143,6 +143,10 @@ def test_real_call_rings_screen_shows_caller_then_ticket_and_transfer(browser, r
     board.wait_for_function(
         "() => { const r = document.querySelector('#w-tickets tr[data-department=vodovod]');"
         " return r && r.children[4].textContent === '1'; }", timeout=1000)
+    # The per-hour figures come from the engine's event log: the call is there.
+    hist = board.evaluate("async () => (await fetch('/api/stats/history?by=hour&days=1'))"
+                          ".json()")
+    assert sum(r["answered"] for r in hist["rows"]) == 1, hist
     print(f"caller on screen {shown:.2f} s after the call was placed")
     for p in (agent, board, dep):
         p.context.close()

@@ -11,6 +11,7 @@ import pytest
 from http_fakes import FakeEngine, FakeTickets
 
 from kontakt.db import make_engine, make_sessionmaker
+from kontakt.eventlog import EventLog, new_event
 from kontakt.http import callstats
 from kontakt.http.context import HttpContext
 from kontakt.http.demo import start_demo_http, start_run_http
@@ -56,12 +57,12 @@ async def test_call_log_per_day_and_hour(sessionmaker):
     events = [("call.connected", 0, 5.0), ("call.connected", 10, 25.0),
               ("call.abandoned", 20, 40.0), ("call.connected", 24 * 60, 3.0),
               ("call.rejected", 24 * 60 + 1, 0.0), ("call.queued", 5, 0.0)]
+    log = EventLog(sessionmaker)  # the engine's own event log
     for i, (type_, minutes, wait) in enumerate(events):
-        ok = await callstats.record(sessionmaker, {
-            "type": type_, "uniqueid": f"u{i}", "wait": wait, "agent": "agent01",
-            "ts": (base + timedelta(minutes=minutes)).isoformat()})
-        assert ok == (type_ != "call.queued")
-    assert not await callstats.record(sessionmaker, {"type": "call.connected"})  # no uniqueid
+        ev = new_event(type_, uniqueid=f"u{i}", wait=wait, agent="agent01")
+        ev["ts"] = (base + timedelta(minutes=minutes)).isoformat()
+        log.record(f"kontakt/queue/u{i}", ev)
+    await log.flush()
     rows = await callstats.load(sessionmaker, base + timedelta(days=2), 7)
     days = callstats.aggregate(rows, "day")
     assert [d["period"] for d in days] == ["2026-03-02", "2026-03-03"]

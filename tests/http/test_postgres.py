@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from kontakt.db import Base, make_engine, make_sessionmaker
+from kontakt.db import make_engine, make_sessionmaker
+from kontakt.eventlog import EventLog, new_event
 from kontakt.http import callstats
 from kontakt.http.users import UserError, add_user, authenticate, list_users
+from kontakt.migrate import upgrade
 
 pytestmark = pytest.mark.postgres
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -21,10 +23,10 @@ async def pg_sessionmaker():
     name = f"kontakt_test_{secrets.token_hex(6)}"
     admin = await asyncpg.connect(ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}")
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    engine = make_engine(url)
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+        await upgrade(url)  # the same Alembic revisions as SQLite
         yield make_sessionmaker(engine)
     finally:
         await engine.dispose()
@@ -40,7 +42,8 @@ async def test_users_and_call_log_on_postgres(pg_sessionmaker):
     assert (await authenticate(sm, "vod1", "correct-horse-1")).department == "vodovod"
     assert [u.username for u in await list_users(sm, department="vodovod")] == ["vod1"]
     now = datetime.now(UTC)
-    assert await callstats.record(sm, {"type": "call.connected", "uniqueid": "1.2",
-                                       "wait": 4.0, "ts": now.isoformat()})
+    log = EventLog(sm)
+    log.record("kontakt/queue/1.2", new_event("call.connected", uniqueid="1.2", wait=4.0))
+    await log.flush()
     rows = await callstats.load(sm, now, 1)
     assert [(r.outcome, r.wait) for r in rows] == [("answered", 4.0)]
