@@ -243,6 +243,17 @@ class Distributor:
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
+    def agent_gone(self, call_id: str, now: float) -> list[Command]:
+        """The agent's leg ended while the caller stays (a transfer to a
+        department): the agent is free, the call is complete for the ACD."""
+        call = self.calls.get(call_id)
+        if call is None or call.state != "connected":
+            return []
+        out = self._end(call, now)
+        call.state = "done"
+        self.calls.pop(call_id, None)
+        return out + self.dispatch(now)
+
     def _end(self, call: Call, now: float) -> list[Command]:
         assert call.agent is not None and call.answered_at is not None
         agent = self.agent(call.agent)

@@ -34,6 +34,7 @@ class Rig:
     phones: dict[str, PhoneBehaviour] = field(default_factory=dict)
     default_phone: PhoneBehaviour = field(default_factory=PhoneBehaviour)
     app_queue_number: str | None = None  # benchmarks: straight to app_queue
+    city_talk_ms: int = 3_600_000  # how long a department talks to a transferred citizen
 
     def __post_init__(self) -> None:
         self.base = Path(self.base).resolve()
@@ -68,7 +69,8 @@ class Rig:
         await asyncio.gather(*(self.start_phone(a) for a in self.cfg.phone_ports))
         self.city = await sipp.agent_phone(
             self.base / "sipp", "city", sip_port=self.cfg.city_port,
-            media_port=self.ports.take(4), control_port=self.ports.take(), ring_ms=50)
+            media_port=self.ports.take(4), control_port=self.ports.take(), ring_ms=50,
+            talk_ms=self.city_talk_ms)
         # The carrier's side of callbacks: citizens answer when called back.
         self.carrier = await sipp.agent_phone(
             self.base / "sipp", "carrier", sip_port=self.cfg.carrier_port,

@@ -70,7 +70,8 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
     configure(settings.log_level, json=True, stream=logfile)
     rng = random.Random(args.seed)
     rig = Rig(base, agents=args.agents, ring_timeout=int(settings.ring_timeout),
-              default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)))
+              default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)),
+              city_talk_ms=int(max(1.0, args.talk) * 1000))
     ledger = Ledger()
     engine = None
     extras: list[Any] = []

@@ -90,6 +90,7 @@ class Engine:
                       "answered_within_20s": 0, "answer_wait_total": 0.0}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.on_agent_change: Callable[[], None] | None = None
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []  # in-process event taps
         # Set by the wiring: records a callback ticket for the citizen.
         self.on_callback: Callable[[str, str], Awaitable[None]] | None = None
         self.external: dict[str, str] = {}  # agent channel uniqueid -> agent, calls we did not place
@@ -196,6 +197,8 @@ class Engine:
         log.info(type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
         if self.sink is not None:
             self.sink(f"{self.settings.mqtt_prefix}/{kind}/{key}", payload)
+        for listener in self.listeners:
+            listener(payload)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -249,7 +252,9 @@ class Engine:
 
     def _hangup(self, ev: dict[str, str]) -> None:
         uid = ev.get("Uniqueid", "")
-        self.agent_legs.pop(uid, None)
+        caller_uid = self.agent_legs.pop(uid, None)
+        if caller_uid is not None:  # the agent's leg: free the agent even if the caller stays
+            self._run(self.acd.agent_gone(caller_uid, self.clock()))
         if uid in self.callback_legs:
             self._run(self.acd.call_gone(self.callback_legs.pop(uid), self.clock()))
             return

@@ -224,10 +224,27 @@ def _http_context(settings: Settings, parts: Parts, engine: Engine) -> Any:
 
 async def start_extras(args: Any, settings: Settings, engine: Engine, base: Path,
                        router: Any = None) -> list[Any]:
-    """Demo: a private SQLite database, event log, tickets, HTTP when asked for."""
+    """Demo: a private SQLite database, event log, tickets worked by simulated
+    operators and department staff, a local mail server for the citizens'
+    notifications, HTTP when asked for."""
+    import random
+
+    from kontakt.demo_desk import DemoDesk, MailSink
+
     settings = settings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
+    mail = MailSink()
+    if mail.start():
+        settings = settings.replace(smtp_host="127.0.0.1", smtp_port=mail.port,
+                                    smtp_from="kontakt-centar@novisad.example")
     parts = await start_parts(settings, engine, router)
+    parts.stoppers.insert(0, _sync(mail.stop))
+    departments = [d.id for d in (parts.holder.current.departments if parts.holder else ())] \
+        or ["vodovod", "cistoca", "zelenilo"]
+    desk = DemoDesk(parts.tickets, engine, departments, rng=random.Random(getattr(args, "seed", 21)))
+    desk.start()
+    parts.stoppers.append(desk.stop)
     parts.summaries.append(_counts(parts))
+    parts.summaries.append(_ticket_counts(parts, desk))
     if getattr(args, "http_port", None) is not None:
         from kontakt.http.demo import start_demo_http
 
@@ -236,6 +253,42 @@ async def start_extras(args: Any, settings: Settings, engine: Engine, base: Path
                                     out=sys.stderr if args.json else sys.stdout)
         parts.stoppers.append(svc.stop)
     return [parts]
+
+
+def _sync(fn: Any) -> Any:
+    async def call() -> None:
+        fn()
+
+    return call
+
+
+def _ticket_counts(parts: Parts, desk: Any) -> Any:
+    """Read back from the database, not counted in memory."""
+
+    async def counts() -> dict[str, Any]:
+        from sqlalchemy import func, select
+
+        from tickets.notify.jobs import Notification
+
+        await desk.settle()
+        for _ in range(40):  # let the notification worker send what is due
+            async with parts.sessionmaker() as s:
+                pending = await s.scalar(select(func.count()).select_from(Notification)
+                                         .where(Notification.status == "pending",
+                                                Notification.channel == "email"))
+            if not pending:
+                break
+            await asyncio.sleep(0.25)
+        totals = await parts.tickets.totals()
+        async with parts.sessionmaker() as s:
+            sent = await s.scalar(select(func.count()).select_from(Notification)
+                                  .where(Notification.status == "sent"))
+        return {"tickets_opened": totals.get("opened", 0),
+                "tickets_transferred": totals.get("transferred", 0),
+                "tickets_resolved": totals.get("resolved", 0),
+                "notifications_sent": int(sent or 0)}
+
+    return counts
 
 
 def _counts(parts: Parts) -> Any:

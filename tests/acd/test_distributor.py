@@ -110,3 +110,14 @@ def test_fewest_calls_strategy():
     d.agents["agent01"].calls = 5
     d._reindex(d.agents["agent01"], d.agents["agent01"].state)
     assert offers(d.call_arrived("x", 10.0)) == [("x", "agent02")]
+
+
+def test_agent_leaving_a_transferred_call_is_free_and_the_call_complete():
+    d = make(1)
+    d.call_arrived("a", 0.0)
+    d.answered("a", 1.0)
+    d.call_arrived("b", 2.0)
+    cmds = d.agent_gone("a", 5.0)  # the citizen was transferred to a department
+    assert [type(c).__name__ for c in cmds][:1] == ["Completed"]
+    assert offers(cmds) == [("b", "agent01")]
+    assert d.call_gone("a", 60.0) == []  # the citizen's later hang-up changes nothing
