@@ -382,7 +382,9 @@ def _spans(r: _Reader, node: Node, what: str) -> tuple[Span, ...] | None:
         if not sep:
             r.err(it, f"{what}: {s!r} must be a span like 07:30-15:30, or closed")
             return None
-        start, end = _time(r, it, start_s, what), _time(r, it, end_s, what)
+        # 24:00 ends a span at midnight (open until the end of the day).
+        end = time.max if end_s.strip() == "24:00" else _time(r, it, end_s, what)
+        start = _time(r, it, start_s, what)
         if start is None or end is None:
             return None
         if end <= start:

@@ -77,8 +77,8 @@ async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str,
         # Refusals are told in early media: the caller is not charged for them.
         runner.answer_with = "EXEC Progress" if session.finished else "ANSWER"
         while True:
-            for cmd in cmds:
-                result = await runner.do(cmd)
+            for i, cmd in enumerate(cmds):
+                result = await runner.do(cmd, question_follows=_asks(cmds[i + 1:]))
                 if result is not None:
                     return _outcome(session, result)
             cmds = await runner.next_cmds(session, ticket_status)
@@ -87,6 +87,12 @@ async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str,
                  menu_path=session.menu_path)
         return IvrOutcome("hung_up", f"the caller hung up in the IVR ({session.state})",
                           session.language, menu_path=tuple(session.menu_path))
+
+
+def _asks(after: list[Command]) -> bool:
+    """Whether a question (ReadDigits) follows in the batch: then a key pressed
+    during the command before it is the answer to it (type-ahead)."""
+    return any(isinstance(c, ReadDigits) for c in after)
 
 
 async def _lookup(ticket_status: Callable[[str], Awaitable[str | None]] | None,
@@ -121,6 +127,12 @@ def _outcome(session: IvrSession, cmd: Command) -> IvrOutcome:
     return out
 
 
+def _key(result: dict[str, Any]) -> str:
+    """The key in a STREAM FILE / WAIT FOR DIGIT result (its ASCII code), or ''."""
+    code = result.get("result", ("0", ""))[0]
+    return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
+
+
 class _Runner:
     def __init__(self, agi: Any, prompts: PromptLibrary) -> None:
         self.agi, self.prompts = agi, prompts
@@ -128,6 +140,7 @@ class _Runner:
         self.answered = False
         self.keys: str | None = None          # the last ReadDigits' answer
         self.pending_lookup: str | None = None
+        self.typed = ""                        # a key pressed ahead of the question
 
     async def send(self, line: str) -> dict[str, Any]:
         send = getattr(self.agi, "send_command", None) or self.agi.command
@@ -156,34 +169,52 @@ class _Runner:
         """Play one file; the key that interrupted it, or ''."""
         await self._audible()
         r = await self.send(f'STREAM FILE {path} "{escape}"')
-        code = r.get("result", ("0", ""))[0]
-        return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
+        return _key(r)
 
-    async def do(self, cmd: Command) -> Command | None:
-        """Carry out one command; a terminal command is returned, not carried out."""
+    async def do(self, cmd: Command, *, question_follows: bool = False) -> Command | None:
+        """Carry out one command; a terminal command is returned, not carried out.
+
+        A key pressed during a prompt that leads up to a question skips the
+        rest of the prompts and answers the question (type-ahead).
+        """
+        escape = ESCAPE if question_follows else ""
         if isinstance(cmd, Play):
-            await self.stream(self.prompts.path(cmd.prompt, cmd.language))
+            if not self.typed:
+                self.typed = await self.stream(self.prompts.path(cmd.prompt, cmd.language), escape)
         elif isinstance(cmd, SayDigits):
             for d in cmd.digits:
-                await self.stream(self.prompts.digit(d, cmd.language))
+                if not self.typed:
+                    self.typed = await self.stream(self.prompts.digit(d, cmd.language), escape)
         elif isinstance(cmd, ReadDigits):
-            self.keys = await self.read(cmd)
+            typed, self.typed = self.typed, ""
+            self.keys = await self.read(cmd, typed)
         elif isinstance(cmd, LookupStatus):
             self.pending_lookup = cmd.ticket
         else:
             return cmd
         return None
 
-    async def read(self, cmd: ReadDigits) -> str:
+    async def read(self, cmd: ReadDigits, typed: str = "") -> str:
+        """Play the question's prompts (a key interrupts) and collect the answer."""
         langs = cmd.languages or (cmd.language,) * len(cmd.prompts)
         paths = [self.prompts.path(p, lg) for p, lg in zip(cmd.prompts, langs, strict=True)]
-        for path in paths[:-1]:
+        if cmd.max_digits > 1:  # a request number: GET DATA ends it on # or the timeout
+            if typed:
+                return typed + await self.get_data("silence/1", cmd, cmd.max_digits - 1)
+            for path in paths[:-1]:
+                key = await self.stream(path, ESCAPE)
+                if key:
+                    return key + await self.get_data("silence/1", cmd, cmd.max_digits - 1)
+            return await self.get_data(paths[-1], cmd, cmd.max_digits)
+        # One key: STREAM FILE + WAIT FOR DIGIT, so * and # are keys like any other.
+        if typed:
+            return typed
+        for path in paths:
             key = await self.stream(path, ESCAPE)
-            if key and cmd.max_digits == 1:
+            if key:
                 return key
-            if key:  # more keys to come: keep reading without the rest of the prompts
-                return key + await self.get_data("silence/1", cmd, cmd.max_digits - 1)
-        return await self.get_data(paths[-1], cmd, cmd.max_digits)
+        r = await self.send(f"WAIT FOR DIGIT {int(cmd.timeout * 1000)}")
+        return _key(r)
 
     async def get_data(self, path: str, cmd: ReadDigits, max_digits: int) -> str:
         await self._audible()

@@ -87,3 +87,12 @@ def test_special_days_win_over_holidays_and_the_week():
 def test_default_special_hours():
     assert check(HOURS, at("2026-12-31T11:59"), TZ).open
     assert not check(HOURS, at("2026-12-31T12:00"), TZ).open
+
+
+def test_open_until_midnight(minimal):
+    from dialplan.loader import parse_config
+
+    cfg = parse_config(minimal.replace("mon-fri: 07:30-15:30", "mon-sun: 00:00-24:00"))
+    assert str(cfg.hours.weekly[6][0]) == "00:00-24:00"
+    assert check(cfg.hours, at("2026-11-29T23:59:59"), TZ).open  # a Sunday
+    assert not check(cfg.hours, at("2026-11-11T12:00"), TZ).open  # still a holiday

@@ -171,3 +171,16 @@ async def test_caller_hanging_up_in_the_menu_ends_quietly(bench):
     await bench.until(lambda: bench.outcomes, 30, "the IVR's outcome")
     [out] = bench.outcomes
     assert out.kind == "hung_up" and bench.answered_by() == []
+
+
+async def test_a_caller_who_knows_the_menu_keys_ahead(bench):
+    # Key 3 (Slovak) during the welcome, key 1 a moment later during the
+    # main menu prompt: neither waits for its prompt to finish.
+    citizen = await keying_citizen(bench.rig, "+381214807901", CITY_NUMBER,
+                                   [("3", "info", 1500), ("1", "info", 1500)])
+    await bench.until(lambda: bench.answered_by(), 30, "an agent answers")
+    assert bench.answered_by() == ["agent03"]
+    [out] = bench.outcomes
+    assert (out.kind, out.language, out.menu_path) == ("operator", "sk",
+                                                       ("language/3=sk", "main/1"))
+    assert await citizen.wait(30) == 0
