@@ -164,6 +164,27 @@ _UAC_DTMF = """  <pause milliseconds="{delay_ms}"/>
   <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
 """
 
+# A key as SIP INFO (application/dtmf-relay) inside the call's dialog.  sipp's
+# RFC 2833 pcaps all carry the same RTP timestamps, so Asterisk takes only the
+# first of them in a call: later keys go as INFO.
+_UAC_INFO = """  <pause milliseconds="{delay_ms}"/>
+  <send retrans="500"><![CDATA[
+INFO sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: {cseq} INFO
+Max-Forwards: 70
+Content-Type: application/dtmf-relay
+Content-Length: [len]
+
+Signal={digit}
+Duration=160
+]]></send>
+  <recv response="200"/>
+"""
+
 _UAC_TAIL = """  <recv request="BYE" timeout="{hold_ms}" ontimeout="hangup"/>
   <send next="end"><![CDATA[
 SIP/2.0 200 OK
@@ -234,13 +255,15 @@ def uas_scenario(*, ring_ms: int = 100, talk_ms: int = 3_600_000) -> str:
 def uac_scenario(*, patience_ms: int = 3_600_000, hold_ms: int = 3_600_000,
                  dtmf: str = "", dtmf_delay_ms: int = 1500) -> str:
     """A citizen: waits up to ``patience_ms`` for an answer (then CANCELs),
-    sends ``dtmf`` (RFC 2833) after answer, hangs up after ``hold_ms``
-    unless the contact center hangs up first."""
+    sends ``dtmf`` after answer, ``dtmf_delay_ms`` apart (the first key as
+    RFC 2833, the others as SIP INFO), hangs up after ``hold_ms`` unless the
+    contact center hangs up first."""
     names = {"*": "star", "#": "pound"}
     body = "".join(
         _UAC_DTMF.format(delay_ms=dtmf_delay_ms,
-                         pcap=DTMF_DIR / f"dtmf_2833_{names.get(d, d)}.pcap")
-        for d in dtmf
+                         pcap=DTMF_DIR / f"dtmf_2833_{names.get(d, d)}.pcap") if i == 0
+        else _UAC_INFO.format(delay_ms=dtmf_delay_ms, cseq=10 + i, digit=d)
+        for i, d in enumerate(dtmf)
     )
     return (_UAC_HEAD.format(patience_ms=max(1, patience_ms)) + body
             + _UAC_TAIL.format(hold_ms=max(1, hold_ms)))

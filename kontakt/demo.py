@@ -26,7 +26,9 @@ from kontakt.settings import Settings
 log = get_logger()
 
 
-# Key presses after the IVR answers: language, then "1" for an operator.
+# Key presses after the IVR answers, 6 s apart: the language (during the
+# language prompts, after the welcome), then "1" for an operator (during the
+# main menu).
 LANGUAGE_KEYS = {"sr": "11", "hu": "21", "sk": "31"}
 DEMO_SKILLS = {**{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
                **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
@@ -60,7 +62,7 @@ async def place_calls(rig: Rig, n: int, rng: random.Random, rate: float, patienc
     for keys, calls in citizen_calls(n, rng).items():
         share = rate * len(calls) / n
         procs.append(await rig.call(calls, rate=max(0.1, share), patience_ms=int(patience * 1000),
-                                    dtmf="" if direct else keys, dtmf_delay_ms=3000))
+                                    dtmf="" if direct else keys, dtmf_delay_ms=6000))
     return procs
 
 
