@@ -25,6 +25,7 @@ class _Leg:
     started: float = 0.0
     agent: str | None = None
     callback: bool = False
+    talking: bool = False  # with an agent now (a transferred citizen is not)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Ledger:
     max_waiting: int = 0
     answer_waits: list[float] = field(default_factory=list)
     _closed: set[str] = field(default_factory=set)
+    _agent_legs: dict[str, str] = field(default_factory=dict)  # agent leg -> citizen leg
 
     @property
     def in_progress(self) -> int:
@@ -61,6 +63,8 @@ class Ledger:
             self.legs[uid] = _Leg(started=ts)
             self.offered += 1
             return
+        if name == "Hangup" and uid in self._agent_legs:
+            self._agent_left(self._agent_legs.pop(uid))
         leg = self.legs.get(uid)
         if leg is None:
             return
@@ -83,12 +87,21 @@ class Ledger:
                 leg.answer_wait = ts - leg.started
                 leg.agent = (ev.get("DestChannel") or ev.get("Interface", "")).split("/")[-1].split("-")[0]
                 self._set_waiting(leg, False)
+                if ev.get("DestUniqueid"):
+                    self._agent_legs[ev["DestUniqueid"]] = uid
+                leg.talking = True
                 self.talking += 1
                 self.max_talking = max(self.max_talking, self.talking)
         elif name == "HangupRequest":
             leg.caller_hung_up = True
         elif name == "Hangup":
             self._close(uid, leg)
+
+    def _agent_left(self, citizen_uid: str) -> None:
+        leg = self.legs.get(citizen_uid)
+        if leg is not None and leg.talking:
+            leg.talking = False
+            self.talking -= 1
 
     def _set_waiting(self, leg: _Leg, waiting: bool) -> None:
         if waiting and not leg.waiting:
@@ -104,9 +117,10 @@ class Ledger:
         self._closed.add(uid)
         if leg.fallback:
             self.fallback += 1
+        if leg.talking:
+            self.talking -= 1
         if leg.answered:
             self.answered += 1
-            self.talking -= 1
             if leg.answer_wait is not None:
                 self.answer_waits.append(leg.answer_wait)
         elif leg.callback:
