@@ -98,7 +98,9 @@ def test_reload_signals_the_running_engine(tmp_path, monkeypatch, capsys, minima
         assert main(["config", "reload"]) == 0
         assert f"sent SIGHUP to kontakt run (pid {child.pid})" in capsys.readouterr().out
         deadline = time.monotonic() + 5
-        while not flag.exists() and time.monotonic() < deadline:
+        # The child's handler writes the flag: wait for its content, not only
+        # the file (it exists a moment before it is written; seen in CI).
+        while time.monotonic() < deadline and not (flag.exists() and flag.read_text()):
             time.sleep(0.02)
         assert flag.read_text() == "hup"
     finally:
