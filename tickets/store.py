@@ -5,7 +5,8 @@ Tables: ``tickets``, ``ticket_calls`` (the calls a ticket came from),
 ``ticket_history`` (append-only: nothing here updates or deletes it) and
 ``ticket_counters`` (the yearly sequence behind ``NS-2027-000123``).  The
 schema is created by Alembic (``kontakt/migrations``), including the full
-text index (SQLite FTS5 table, PostgreSQL GIN over ``to_tsvector``).
+text index (SQLite FTS5 table; PostgreSQL a stored ``search_tsv`` column
+under GIN).
 """
 
 from __future__ import annotations
@@ -247,9 +248,8 @@ def text_condition(dialect: str, query: str) -> Any:
         return None
     if dialect == "postgresql":
         tsq = " & ".join(f"{w}:*" for w in words)
-        return text("to_tsvector('simple', coalesce(tickets.subject, '') || ' ' || "
-                    "coalesce(tickets.description, '')) @@ to_tsquery('simple', :tsq)"
-                    ).bindparams(tsq=tsq)
+        # search_tsv: a stored column (migration 0006) under a GIN index.
+        return text("tickets.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq)
     fts = " ".join(f'"{w}"*' for w in words)
     return text("tickets_fts MATCH :fts").bindparams(fts=fts)
 
