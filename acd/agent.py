@@ -7,12 +7,12 @@ changes nothing.  Every change keeps its time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from acd.errors import IllegalTransition
 
 
-class State(str, Enum):
+class State(StrEnum):
     LOGGED_OUT = "logged_out"
     AVAILABLE = "available"
     RINGING = "ringing"
@@ -21,7 +21,7 @@ class State(str, Enum):
     PAUSED = "paused"
 
 
-class Event(str, Enum):
+class Event(StrEnum):
     LOGIN = "login"
     LOGOUT = "logout"
     PAUSE = "pause"
@@ -37,13 +37,17 @@ class Event(str, Enum):
 S, E = State, Event
 TRANSITIONS: dict[State, dict[Event, State]] = {
     S.LOGGED_OUT: {E.LOGIN: S.AVAILABLE},
-    S.AVAILABLE: {E.OFFER: S.RINGING, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT,
-                  E.READY: S.AVAILABLE, E.LOGIN: S.AVAILABLE},
+    S.AVAILABLE: {
+        E.OFFER: S.RINGING,
+        E.PAUSE: S.PAUSED,
+        E.LOGOUT: S.LOGGED_OUT,
+        E.READY: S.AVAILABLE,
+        E.LOGIN: S.AVAILABLE,
+    },
     S.RINGING: {E.ANSWER: S.TALKING, E.NO_ANSWER: S.PAUSED, E.CALLER_GONE: S.AVAILABLE},
     S.TALKING: {E.HANGUP: S.WRAPUP},
     S.WRAPUP: {E.WRAPUP_DONE: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT},
-    S.PAUSED: {E.READY: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT,
-               E.LOGIN: S.PAUSED},
+    S.PAUSED: {E.READY: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT, E.LOGIN: S.PAUSED},
 }
 
 PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
@@ -66,12 +70,18 @@ class Agent:
         if target is None:
             raise IllegalTransition(
                 f"agent {self.id}: cannot {event.value} while {self.state.value}",
-                agent=self.id, state=self.state.value, event=event.value,
+                agent=self.id,
+                state=self.state.value,
+                event=event.value,
             )
         if event is Event.PAUSE and reason not in PAUSE_REASONS:
             raise IllegalTransition(
-                f"agent {self.id}: pause reason {reason!r} is not one of {', '.join(PAUSE_REASONS)}",
-                agent=self.id, state=self.state.value, event=event.value, reason=reason,
+                f"agent {self.id}: pause reason {reason!r} is not one of "
+                f"{', '.join(PAUSE_REASONS)}",
+                agent=self.id,
+                state=self.state.value,
+                event=event.value,
+                reason=reason,
             )
         if event is Event.NO_ANSWER:
             reason = "no-answer"

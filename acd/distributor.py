@@ -101,7 +101,9 @@ class Distributor:
         except KeyError:
             raise UnknownAgent(f"no agent {agent_id!r}", agent=agent_id) from None
 
-    def login(self, agent_id: str, now: float, skills: Iterable[str] | None = None) -> list[Command]:
+    def login(
+        self, agent_id: str, now: float, skills: Iterable[str] | None = None
+    ) -> list[Command]:
         agent = self.agent(agent_id)
         if skills is not None and agent.state is State.LOGGED_OUT:
             agent.skills = frozenset(skills)
@@ -116,8 +118,9 @@ class Distributor:
     def ready(self, agent_id: str, now: float) -> list[Command]:
         return self._agent_event(self.agent(agent_id), Event.READY, now)
 
-    def _agent_event(self, agent: Agent, event: Event, now: float,
-                     reason: str | None = None) -> list[Command]:
+    def _agent_event(
+        self, agent: Agent, event: Event, now: float, reason: str | None = None
+    ) -> list[Command]:
         was = agent.state
         agent.apply(event, now, reason)  # raises before any change
         self._reindex(agent, was)
@@ -137,7 +140,9 @@ class Distributor:
         if agent.state is State.AVAILABLE:
             # Lowest penalty first, then the strategy: longest idle, or the
             # fewest calls answered so far (then longest idle).
-            second = agent.since if self.strategy == "longest-idle" else agent.calls * 1e12 + agent.since
+            second = (
+                agent.since if self.strategy == "longest-idle" else agent.calls * 1e12 + agent.since
+            )
             key = (agent.penalty, second, agent.id)
             self._idle_key[agent.id] = key
             for skill in agent.skills:
@@ -163,9 +168,16 @@ class Distributor:
         return [AgentChanged(agent.id, agent.state.value, None), *self.dispatch(now)]
 
     # -- calls ----------------------------------------------------------
-    def call_arrived(self, call_id: str, now: float, *, caller: str | None = None,
-                     language: str = "sr", priority: int = 5,
-                     channel: str | None = None) -> list[Command]:
+    def call_arrived(
+        self,
+        call_id: str,
+        now: float,
+        *,
+        caller: str | None = None,
+        language: str = "sr",
+        priority: int = 5,
+        channel: str | None = None,
+    ) -> list[Command]:
         if call_id in self.calls and self.calls[call_id].state != "done":
             return self.dispatch(now)  # a repeated arrival keeps the original place
         self._seq += 1
@@ -186,8 +198,12 @@ class Distributor:
     def answered(self, call_id: str, now: float) -> list[Command]:
         call = self.call(call_id)
         if call.state != "offered" or call.agent is None:
-            raise IllegalTransition(f"call {call_id}: answered while {call.state}",
-                                    call=call_id, state=call.state, event="answer")
+            raise IllegalTransition(
+                f"call {call_id}: answered while {call.state}",
+                call=call_id,
+                state=call.state,
+                event="answer",
+            )
         agent = self.agent(call.agent)
         agent.apply(Event.ANSWER, now)
         call.state, call.answered_at = "connected", now
@@ -203,8 +219,9 @@ class Distributor:
         agent.apply(Event.NO_ANSWER, now)
         self._reindex(agent, was)
         call.state, call.agent = "waiting", None
-        heapq.heappush(self._waiting.setdefault(call.language, []),
-                       (call.priority, call.seq, call.id))
+        heapq.heappush(
+            self._waiting.setdefault(call.language, []), (call.priority, call.seq, call.id)
+        )
         out: list[Command] = [AgentChanged(agent.id, agent.state.value, agent.reason)]
         out += self.dispatch(now)
         if call.state == "waiting":
@@ -216,8 +233,12 @@ class Distributor:
         and is served like a queued call; its channel may now hang up."""
         call = self.call(call_id)
         if call.state != "waiting":
-            raise IllegalTransition(f"call {call_id}: callback requested while {call.state}",
-                                    call=call_id, state=call.state, event="callback")
+            raise IllegalTransition(
+                f"call {call_id}: callback requested while {call.state}",
+                call=call_id,
+                state=call.state,
+                event="callback",
+            )
         call.callback, call.caller = True, number
         return [Queued(call_id, self.position(call_id))]
 
@@ -285,7 +306,7 @@ class Distributor:
     def _head(self, language: str) -> tuple[int, int, str] | None:
         heap = self._waiting.get(language)
         while heap:
-            prio, seq, cid = heap[0]
+            _, seq, cid = heap[0]
             call = self.calls.get(cid)
             if call is not None and call.state == "waiting" and call.seq == seq:
                 return heap[0]
@@ -319,19 +340,29 @@ class Distributor:
         call = self.call(call_id)
         key = (call.priority, call.seq)
         return 1 + sum(
-            1 for c in self.calls.values()
+            1
+            for c in self.calls.values()
             if c.state == "waiting" and c.language == call.language and (c.priority, c.seq) < key
         )
 
     def expected_wait(self, call_id: str) -> float:
         """Seconds, from recent handle times and the agents who can take it."""
         call = self.call(call_id)
-        staffed = sum(1 for a in self.agents.values()
-                      if call.language in a.skills and a.state is not State.LOGGED_OUT
-                      and a.state is not State.PAUSED) or 1
+        staffed = (
+            sum(
+                1
+                for a in self.agents.values()
+                if call.language in a.skills
+                and a.state is not State.LOGGED_OUT
+                and a.state is not State.PAUSED
+            )
+            or 1
+        )
         aht = sum(self.handle_times) / len(self.handle_times) if self.handle_times else 180.0
         return self.position(call_id) * aht / staffed
 
     def waiting(self) -> list[Call]:
-        return sorted((c for c in self.calls.values() if c.state == "waiting"),
-                      key=lambda c: (c.priority, c.seq))
+        return sorted(
+            (c for c in self.calls.values() if c.state == "waiting"),
+            key=lambda c: (c.priority, c.seq),
+        )

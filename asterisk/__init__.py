@@ -1,1 +1,2 @@
-"""Asterisk side: config rendering, private instance runner, AMI and FastAGI adapters, sipp peers."""
+"""Asterisk side: config rendering, private instance runner, AMI and FastAGI
+adapters, sipp peers."""

@@ -34,11 +34,24 @@ class AmiError(Exception):
 
 
 class Ami:
-    def __init__(self, host: str, port: int, username: str, secret: str, *,
-                 action_timeout: float = 5.0, reconnect_timeout: int = 1) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        *,
+        action_timeout: float = 5.0,
+        reconnect_timeout: int = 1,
+    ) -> None:
         self._manager = Manager(
-            host=host, port=port, username=username, secret=secret,
-            ping_delay=5, ping_interval=5, reconnect_timeout=reconnect_timeout,
+            host=host,
+            port=port,
+            username=username,
+            secret=secret,
+            ping_delay=5,
+            ping_interval=5,
+            reconnect_timeout=reconnect_timeout,
             on_disconnect=self._on_disconnect,
         )
         self.action_timeout = action_timeout

@@ -50,7 +50,9 @@ class AgiSession:
 
     async def command(self, line: str, timeout: float = 30.0) -> dict[str, Any]:
         try:
-            result: dict[str, Any] = await asyncio.wait_for(self.request.send_command(line), timeout)
+            result: dict[str, Any] = await asyncio.wait_for(
+                self.request.send_command(line), timeout
+            )
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             raise CallHungUp(str(e)) from None
         if result.get("error") == "AGIResultHangup" or not result.get("status_code", 1):
@@ -74,7 +76,9 @@ Handler = Callable[[AgiSession], Awaitable[None]]
 
 
 class FastAgiServer:
-    def __init__(self, routes: dict[str, Handler], host: str = "127.0.0.1", port: int = 4573) -> None:
+    def __init__(
+        self, routes: dict[str, Handler], host: str = "127.0.0.1", port: int = 4573
+    ) -> None:
         self.routes = routes
         self.host, self.port = host, port
         self.server: asyncio.base_events.Server | None = None
@@ -116,6 +120,8 @@ class FastAgiServer:
                 log.exception("agi.handler_failed", route=route)
         finally:
             writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
             if task is not None:
                 self._sessions.discard(task)
 
@@ -124,8 +130,12 @@ class FastAgiServer:
         # One read for the whole environment block (it ends with a blank line).
         try:
             block = await asyncio.wait_for(reader.readuntil(b"\n\n"), 5)
-        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError):
+        except (
+            TimeoutError,
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
             log.warning("agi.bad_handshake")
             return None
         headers: dict[str, str] = {}

@@ -7,6 +7,7 @@ Started with ``asterisk -C /abs/asterisk.conf -f``; ready when AMI says
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -33,9 +34,13 @@ class AsteriskInstance:
 
     @staticmethod
     def binary() -> str:
-        exe = shutil.which("asterisk") or ("/usr/sbin/asterisk" if os.path.exists("/usr/sbin/asterisk") else None)
+        exe = shutil.which("asterisk") or (
+            "/usr/sbin/asterisk" if os.path.exists("/usr/sbin/asterisk") else None
+        )
         if exe is None:
-            raise AsteriskNotInstalled("asterisk is not installed: run `make install` (asterisk/install.sh)")
+            raise AsteriskNotInstalled(
+                "asterisk is not installed: run `make install` (asterisk/install.sh)"
+            )
         return exe
 
     async def start(self, timeout: float = 20.0) -> Ami:
@@ -43,8 +48,15 @@ class AsteriskInstance:
         self.conf = render(self.cfg)
         logfile = open(self.cfg.base / "log" / "console.log", "ab")  # noqa: SIM115
         self.proc = await asyncio.create_subprocess_exec(
-            self.binary(), "-C", str(self.conf), "-f", "-n", "-q",
-            stdin=subprocess.DEVNULL, stdout=logfile, stderr=logfile,
+            self.binary(),
+            "-C",
+            str(self.conf),
+            "-f",
+            "-n",
+            "-q",
+            stdin=subprocess.DEVNULL,
+            stdout=logfile,
+            stderr=logfile,
             start_new_session=True,
         )
         logfile.close()
@@ -53,7 +65,9 @@ class AsteriskInstance:
         deadline = loop.time() + timeout
         while True:
             if self.proc.returncode is not None:
-                raise RuntimeError(f"asterisk exited with {self.proc.returncode}; see {self.cfg.base}/log")
+                raise RuntimeError(
+                    f"asterisk exited with {self.proc.returncode}; see {self.cfg.base}/log"
+                )
             try:
                 await ami.connect(timeout=max(0.5, deadline - loop.time()))
                 break
@@ -64,8 +78,12 @@ class AsteriskInstance:
                     raise RuntimeError("asterisk did not boot in time") from None
                 await asyncio.sleep(0.05)
                 ami = self._ami()
-        log.info("asterisk.booted", pid=self.proc.pid, sip_port=self.cfg.sip_port,
-                 ami_port=self.cfg.ami_port)
+        log.info(
+            "asterisk.booted",
+            pid=self.proc.pid,
+            sip_port=self.cfg.sip_port,
+            ami_port=self.cfg.ami_port,
+        )
         return ami
 
     def _ami(self) -> Ami:
@@ -76,8 +94,14 @@ class AsteriskInstance:
     async def cli(self, command: str) -> str:
         assert self.conf is not None
         proc = await asyncio.create_subprocess_exec(
-            self.binary(), "-C", str(self.conf), "-rx", command,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            self.binary(),
+            "-C",
+            str(self.conf),
+            "-rx",
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         out, _ = await asyncio.wait_for(proc.communicate(), 10)
         return out.decode("utf-8", "replace")
@@ -92,9 +116,7 @@ class AsteriskInstance:
         except (TimeoutError, OSError):
             pass
         if proc.returncode is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             await proc.wait()
         log.info("asterisk.stopped")

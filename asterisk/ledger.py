@@ -57,9 +57,13 @@ class Ledger:
         ts = float(ev.get("Timestamp", "0") or 0)
         # A citizen's call is one that runs the inbound dialplan; outgoing
         # trunk legs (callbacks) carry the endpoint's context but run nothing.
-        if name == "Newexten" and uid not in self.legs and uid not in self._closed \
-                and ev.get("Channel", "").startswith(self.trunk_prefix) \
-                and ev.get("Context") == "kontakt-inbound":
+        if (
+            name == "Newexten"
+            and uid not in self.legs
+            and uid not in self._closed
+            and ev.get("Channel", "").startswith(self.trunk_prefix)
+            and ev.get("Context") == "kontakt-inbound"
+        ):
             self.legs[uid] = _Leg(started=ts)
             self.offered += 1
             return
@@ -80,12 +84,17 @@ class Ledger:
                 leg.rejected = True
         elif name == "UserEvent" and ev.get("UserEvent") == "KontaktFallback":
             leg.fallback = True
-        elif (name == "DialEnd" and ev.get("DialStatus") == "ANSWER"
-              and ev.get("DestChannel", "").startswith("PJSIP/agent")) or name == "AgentConnect":
+        elif (
+            name == "DialEnd"
+            and ev.get("DialStatus") == "ANSWER"
+            and ev.get("DestChannel", "").startswith("PJSIP/agent")
+        ) or name == "AgentConnect":
             if not leg.answered:
                 leg.answered = True
                 leg.answer_wait = ts - leg.started
-                leg.agent = (ev.get("DestChannel") or ev.get("Interface", "")).split("/")[-1].split("-")[0]
+                leg.agent = (
+                    (ev.get("DestChannel") or ev.get("Interface", "")).split("/")[-1].split("-")[0]
+                )
                 self._set_waiting(leg, False)
                 if ev.get("DestUniqueid"):
                     self._agent_legs[ev["DestUniqueid"]] = uid
@@ -134,8 +143,14 @@ class Ledger:
 
     def summary(self) -> dict[str, int]:
         return {
-            "offered": self.offered, "answered": self.answered, "abandoned": self.abandoned,
-            "rejected": self.rejected, "lost": self.lost, "in_progress": self.in_progress,
-            "max_talking": self.max_talking, "max_waiting": self.max_waiting,
-            "fallback": self.fallback, "callbacks": self.callbacks,
+            "offered": self.offered,
+            "answered": self.answered,
+            "abandoned": self.abandoned,
+            "rejected": self.rejected,
+            "lost": self.lost,
+            "in_progress": self.in_progress,
+            "max_talking": self.max_talking,
+            "max_waiting": self.max_waiting,
+            "fallback": self.fallback,
+            "callbacks": self.callbacks,
         }

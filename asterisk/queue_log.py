@@ -18,10 +18,17 @@ class QueueLog:
             self._fh.close()
             self._fh = None
 
-    def write(self, callid: str, agent: str, event: str, *data: object,
-              now: float | None = None) -> str:
-        fields = [str(int(now if now is not None else time.time())), callid or "NONE", self.queue,
-                  agent or "NONE", event, *("" if d is None else str(d) for d in data)]
+    def write(
+        self, callid: str, agent: str, event: str, *data: object, now: float | None = None
+    ) -> str:
+        fields = [
+            str(int(now if now is not None else time.time())),
+            callid or "NONE",
+            self.queue,
+            agent or "NONE",
+            event,
+            *("" if d is None else str(d) for d in data),
+        ]
         line = "|".join(f.replace("|", "/").replace("\n", " ") for f in fields)
         if self._fh is not None:
             self._fh.write(line + "\n")  # line-buffered: readers see whole lines

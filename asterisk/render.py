@@ -10,10 +10,25 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-TEMPLATES = ("asterisk.conf", "modules.conf", "logger.conf", "manager.conf", "rtp.conf",
-             "musiconhold.conf", "queues.conf", "pjsip.conf", "extensions.conf",
-             "indications.conf", "cdr.conf", "cel.conf", "features.conf",
-             "acl.conf", "udptl.conf", "pjproject.conf", "ccss.conf")
+TEMPLATES = (
+    "asterisk.conf",
+    "modules.conf",
+    "logger.conf",
+    "manager.conf",
+    "rtp.conf",
+    "musiconhold.conf",
+    "queues.conf",
+    "pjsip.conf",
+    "extensions.conf",
+    "indications.conf",
+    "cdr.conf",
+    "cel.conf",
+    "features.conf",
+    "acl.conf",
+    "udptl.conf",
+    "pjproject.conf",
+    "ccss.conf",
+)
 
 
 def agent_id(seat: int) -> str:
@@ -72,9 +87,31 @@ def _moh(dirpath: Path) -> None:
     if sox is None:
         raise RuntimeError("sox is not installed (run asterisk/install.sh)")
     subprocess.run(
-        [sox, "-n", "-r", "8000", "-c", "1", "-b", "16", str(out), "synth", "2", "sine", "440",
-         "sine", "554", "fade", "0.1", "2", "0.1", "vol", "0.2"],
-        check=True, capture_output=True,
+        [
+            sox,
+            "-n",
+            "-r",
+            "8000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(out),
+            "synth",
+            "2",
+            "sine",
+            "440",
+            "sine",
+            "554",
+            "fade",
+            "0.1",
+            "2",
+            "0.1",
+            "vol",
+            "0.2",
+        ],
+        check=True,
+        capture_output=True,
     )
 
 
@@ -110,8 +147,11 @@ def render(cfg: RigConfig) -> Path:
         "ring_timeout": cfg.ring_timeout,
         "agents": "".join(agents),
         "members": "\n".join(members),
-        "extra_inbound": (f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
-                          if cfg.app_queue_number else ""),
+        "extra_inbound": (
+            f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
+            if cfg.app_queue_number
+            else ""
+        ),
     }
     for name in TEMPLATES:
         text = _template(name).substitute(values)

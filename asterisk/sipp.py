@@ -252,21 +252,31 @@ def uas_scenario(*, ring_ms: int = 100, talk_ms: int = 3_600_000) -> str:
     return _UAS.format(ring_ms=max(1, ring_ms), talk_ms=max(1, talk_ms))
 
 
-def uac_scenario(*, patience_ms: int = 3_600_000, hold_ms: int = 3_600_000,
-                 dtmf: str = "", dtmf_delay_ms: int = 1500) -> str:
+def uac_scenario(
+    *,
+    patience_ms: int = 3_600_000,
+    hold_ms: int = 3_600_000,
+    dtmf: str = "",
+    dtmf_delay_ms: int = 1500,
+) -> str:
     """A citizen: waits up to ``patience_ms`` for an answer (then CANCELs),
     sends ``dtmf`` after answer, ``dtmf_delay_ms`` apart (the first key as
     RFC 2833, the others as SIP INFO), hangs up after ``hold_ms`` unless the
     contact center hangs up first."""
     names = {"*": "star", "#": "pound"}
     body = "".join(
-        _UAC_DTMF.format(delay_ms=dtmf_delay_ms,
-                         pcap=DTMF_DIR / f"dtmf_2833_{names.get(d, d)}.pcap") if i == 0
+        _UAC_DTMF.format(
+            delay_ms=dtmf_delay_ms, pcap=DTMF_DIR / f"dtmf_2833_{names.get(d, d)}.pcap"
+        )
+        if i == 0
         else _UAC_INFO.format(delay_ms=dtmf_delay_ms, cseq=10 + i, digit=d)
         for i, d in enumerate(dtmf)
     )
-    return (_UAC_HEAD.format(patience_ms=max(1, patience_ms)) + body
-            + _UAC_TAIL.format(hold_ms=max(1, hold_ms)))
+    return (
+        _UAC_HEAD.format(patience_ms=max(1, patience_ms))
+        + body
+        + _UAC_TAIL.format(hold_ms=max(1, hold_ms))
+    )
 
 
 def sipp_binary() -> str:
@@ -294,55 +304,127 @@ class SippProcess:
             await self.proc.wait()
 
     def stats(self) -> str:
-        return (self.workdir / f"{self.name}.log").read_text("utf-8", "replace") \
-            if (self.workdir / f"{self.name}.log").exists() else ""
+        return (
+            (self.workdir / f"{self.name}.log").read_text("utf-8", "replace")
+            if (self.workdir / f"{self.name}.log").exists()
+            else ""
+        )
 
 
 async def _spawn(name: str, workdir: Path, args: list[str]) -> SippProcess:
     workdir.mkdir(parents=True, exist_ok=True)
     log = open(workdir / f"{name}.log", "wb")  # noqa: SIM115
     proc = await asyncio.create_subprocess_exec(
-        sipp_binary(), *args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-        cwd=str(workdir), start_new_session=True,
+        sipp_binary(),
+        *args,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        cwd=str(workdir),
+        start_new_session=True,
     )
     log.close()
     return SippProcess(name, proc, workdir)
 
 
-async def agent_phone(workdir: Path, name: str, *, sip_port: int, media_port: int,
-                      control_port: int, ring_ms: int = 100,
-                      talk_ms: int = 3_600_000) -> SippProcess:
+async def agent_phone(
+    workdir: Path,
+    name: str,
+    *,
+    sip_port: int,
+    media_port: int,
+    control_port: int,
+    ring_ms: int = 100,
+    talk_ms: int = 3_600_000,
+) -> SippProcess:
     sf = workdir / f"{name}.xml"
     workdir.mkdir(parents=True, exist_ok=True)
     sf.write_text(uas_scenario(ring_ms=ring_ms, talk_ms=talk_ms), "utf-8")
-    return await _spawn(name, workdir, [
-        "-sf", str(sf), "-i", "127.0.0.1", "-p", str(sip_port), "-mp", str(media_port),
-        "-cp", str(control_port), "-nostdin", "-max_recv_loops", "100",
-        "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-    ])
+    return await _spawn(
+        name,
+        workdir,
+        [
+            "-sf",
+            str(sf),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(sip_port),
+            "-mp",
+            str(media_port),
+            "-cp",
+            str(control_port),
+            "-nostdin",
+            "-max_recv_loops",
+            "100",
+            "-trace_err",
+            "-error_file",
+            str(workdir / f"{name}.errors"),
+        ],
+    )
 
 
-async def citizens(workdir: Path, name: str, *, target_port: int, calls: list[tuple[str, str]],
-                   sip_port: int, media_port: int, control_port: int, rate: float = 5.0,
-                   patience_ms: int = 3_600_000, hold_ms: int = 3_600_000, dtmf: str = "",
-                   dtmf_delay_ms: int = 1500, limit: int | None = None) -> SippProcess:
+async def citizens(
+    workdir: Path,
+    name: str,
+    *,
+    target_port: int,
+    calls: list[tuple[str, str]],
+    sip_port: int,
+    media_port: int,
+    control_port: int,
+    rate: float = 5.0,
+    patience_ms: int = 3_600_000,
+    hold_ms: int = 3_600_000,
+    dtmf: str = "",
+    dtmf_delay_ms: int = 1500,
+    limit: int | None = None,
+) -> SippProcess:
     """Place ``len(calls)`` calls, each (caller number, dialled number)."""
     for caller, did in calls:
-        if not re.fullmatch(r"\+?[0-9]{1,20}|anonymous", caller) or not re.fullmatch(r"[0-9]{1,20}", did):
+        if not re.fullmatch(r"\+?[0-9]{1,20}|anonymous", caller) or not re.fullmatch(
+            r"[0-9]{1,20}", did
+        ):
             raise ValueError(f"bad test call {caller!r} -> {did!r}")
     sf = workdir / f"{name}.xml"
     inf = workdir / f"{name}.csv"
     workdir.mkdir(parents=True, exist_ok=True)
-    sf.write_text(uac_scenario(patience_ms=patience_ms, hold_ms=hold_ms, dtmf=dtmf,
-                               dtmf_delay_ms=dtmf_delay_ms), "utf-8")
+    sf.write_text(
+        uac_scenario(
+            patience_ms=patience_ms, hold_ms=hold_ms, dtmf=dtmf, dtmf_delay_ms=dtmf_delay_ms
+        ),
+        "utf-8",
+    )
     inf.write_text("SEQUENTIAL\n" + "".join(f"{c};{d};\n" for c, d in calls), "utf-8")
     args = [
-        f"127.0.0.1:{target_port}", "-sf", str(sf), "-inf", str(inf), "-m", str(len(calls)),
-        "-r", str(rate), "-rp", "1000", "-i", "127.0.0.1", "-p", str(sip_port),
-        "-mp", str(media_port), "-cp", str(control_port), "-nostdin",
-        "-l", str(limit or max(1, len(calls))),
-        "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-        "-trace_stat", "-stf", str(workdir / f"{name}.stat.csv"),
+        f"127.0.0.1:{target_port}",
+        "-sf",
+        str(sf),
+        "-inf",
+        str(inf),
+        "-m",
+        str(len(calls)),
+        "-r",
+        str(rate),
+        "-rp",
+        "1000",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(sip_port),
+        "-mp",
+        str(media_port),
+        "-cp",
+        str(control_port),
+        "-nostdin",
+        "-l",
+        str(limit or max(1, len(calls))),
+        "-trace_err",
+        "-error_file",
+        str(workdir / f"{name}.errors"),
+        "-trace_stat",
+        "-stf",
+        str(workdir / f"{name}.stat.csv"),
     ]
     return await _spawn(name, workdir, args)
 
@@ -435,9 +517,18 @@ Content-Length: 0
 """
 
 
-async def agent_feature(workdir: Path, name: str, *, target_port: int, agent: str,
-                        password: str, code: str, sip_port: int, media_port: int,
-                        control_port: int) -> SippProcess:
+async def agent_feature(
+    workdir: Path,
+    name: str,
+    *,
+    target_port: int,
+    agent: str,
+    password: str,
+    code: str,
+    sip_port: int,
+    media_port: int,
+    control_port: int,
+) -> SippProcess:
     """An agent's phone dials a feature code (*71..*74), answering the
     digest challenge with its password."""
     if not re.fullmatch(r"\*7[1-4]", code) or not re.fullmatch(r"agent[0-9]{2}", agent):
@@ -445,8 +536,26 @@ async def agent_feature(workdir: Path, name: str, *, target_port: int, agent: st
     sf = workdir / f"{name}.xml"
     workdir.mkdir(parents=True, exist_ok=True)
     sf.write_text(_FEATURE.format(code=code, agent=agent, password=password), "utf-8")
-    return await _spawn(name, workdir, [
-        f"127.0.0.1:{target_port}", "-sf", str(sf), "-m", "1", "-i", "127.0.0.1",
-        "-p", str(sip_port), "-mp", str(media_port), "-cp", str(control_port), "-nostdin",
-        "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-    ])
+    return await _spawn(
+        name,
+        workdir,
+        [
+            f"127.0.0.1:{target_port}",
+            "-sf",
+            str(sf),
+            "-m",
+            "1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(sip_port),
+            "-mp",
+            str(media_port),
+            "-cp",
+            str(control_port),
+            "-nostdin",
+            "-trace_err",
+            "-error_file",
+            str(workdir / f"{name}.errors"),
+        ],
+    )

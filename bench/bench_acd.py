@@ -58,8 +58,10 @@ def main(samples: int = 2000) -> None:
         arrive.append((time.perf_counter_ns() - t0) / 1000)
     print("ACD decision, 10,000 waiting calls, 1,000 agents (microseconds)")
     print(f"{'operation':<34}{'p50':>10}{'p99':>10}{'samples':>10}")
-    for name, xs in (("agent frees -> takes next call", free),
-                     ("call arrives, all agents busy", arrive)):
+    for name, xs in (
+        ("agent frees -> takes next call", free),
+        ("call arrives, all agents busy", arrive),
+    ):
         print(f"{name:<34}{statistics.median(xs):>10.1f}{_pct(xs, 0.99):>10.1f}{len(xs):>10}")
     print(f"ratio p99/p50 (agent frees): {_pct(free, 0.99) / statistics.median(free):.2f}")
 

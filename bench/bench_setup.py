@@ -43,13 +43,25 @@ async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, 
     def feed(ev: dict[str, str]) -> None:
         name, uid = ev.get("Event"), ev.get("Uniqueid", "")
         ts = float(ev.get("Timestamp", "0") or 0)
-        if name == "Newexten" and ev.get("Channel", "").startswith("PJSIP/trunk-") and uid not in start:
+        if (
+            name == "Newexten"
+            and ev.get("Channel", "").startswith("PJSIP/trunk-")
+            and uid not in start
+        ):
             start[uid] = ts
-        elif (name == "VarSet" and ev.get("Variable") in ("AGISTATUS", "QUEUEPOSITION")
-              and uid in start and uid not in decided):
+        elif (
+            name == "VarSet"
+            and ev.get("Variable") in ("AGISTATUS", "QUEUEPOSITION")
+            and uid in start
+            and uid not in decided
+        ):
             decided[uid] = ts
-        elif (name == "DialState" and ev.get("DialStatus") == "RINGING"
-              and ev.get("DestChannel", "").startswith("PJSIP/agent") and uid not in ringing):
+        elif (
+            name == "DialState"
+            and ev.get("DialStatus") == "RINGING"
+            and ev.get("DestChannel", "").startswith("PJSIP/agent")
+            and uid not in ringing
+        ):
             ringing[uid] = ts
 
     assert rig.ami is not None
@@ -61,62 +73,98 @@ async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, 
     cpu1 = {k: _cpu(p) for k, p in pids.items()}
     rig.ami.listeners.remove(feed)
     lat = [(ringing[u] - start[u]) * 1000 for u in ringing if u in start]
-    split = [((decided[u] - start[u]) * 1000, (ringing[u] - decided[u]) * 1000)
-             for u in ringing if u in start and u in decided]
-    return {"n": len(lat), "p50": statistics.median(lat) if lat else float("nan"),
-            "decide": statistics.median(a for a, _ in split) if split else float("nan"),
-            "ring": statistics.median(b for _, b in split) if split else float("nan"),
-            "p95": _pct(lat, 0.95) if lat else float("nan"),
-            "cpu": {k: (cpu1[k] - cpu0[k]) / max(1, len(lat)) for k in pids}}
+    split = [
+        ((decided[u] - start[u]) * 1000, (ringing[u] - decided[u]) * 1000)
+        for u in ringing
+        if u in start and u in decided
+    ]
+    return {
+        "n": len(lat),
+        "p50": statistics.median(lat) if lat else float("nan"),
+        "decide": statistics.median(a for a, _ in split) if split else float("nan"),
+        "ring": statistics.median(b for _, b in split) if split else float("nan"),
+        "p95": _pct(lat, 0.95) if lat else float("nan"),
+        "cpu": {k: (cpu1[k] - cpu0[k]) / max(1, len(lat)) for k in pids},
+    }
 
 
 async def run(calls: int = 200, rate: float = 20.0, agents: int = 20) -> None:
     base = Path(tempfile.mkdtemp(prefix="kontakt-bench-"))
-    rig = Rig(base, agents=agents, default_phone=PhoneBehaviour(talk_ms=200),
-              app_queue_number=QUEUE_NUMBER)
+    rig = Rig(
+        base,
+        agents=agents,
+        default_phone=PhoneBehaviour(talk_ms=200),
+        app_queue_number=QUEUE_NUMBER,
+    )
     engine = None
     try:
         await rig.start()
-        ast_pid = int((rig.cfg.base / "run" / "asterisk.pid").read_text().strip()) \
-            if (rig.cfg.base / "run" / "asterisk.pid").exists() else rig.instance.proc.pid  # type: ignore[union-attr]
-        env = {**os.environ, "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
-               "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
-               "KONTAKT_RUN_DIR": str(base / "run"), "KONTAKT_SEATS": str(agents),
-               "KONTAKT_LOG_LEVEL": "warning", "KONTAKT_LOG_JSON": "true",
-               "KONTAKT_HTTP": "false", "KONTAKT_ROUTER": "direct",
-               "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{base}/k.db"}
+        ast_pid = (
+            int((rig.cfg.base / "run" / "asterisk.pid").read_text().strip())
+            if (rig.cfg.base / "run" / "asterisk.pid").exists()
+            else rig.instance.proc.pid
+        )  # type: ignore[union-attr]
+        env = {
+            **os.environ,
+            "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
+            "KONTAKT_AMI_SECRET": rig.cfg.ami_secret,
+            "KONTAKT_AGI_PORT": str(rig.agi_port),
+            "KONTAKT_RUN_DIR": str(base / "run"),
+            "KONTAKT_SEATS": str(agents),
+            "KONTAKT_LOG_LEVEL": "warning",
+            "KONTAKT_LOG_JSON": "true",
+            "KONTAKT_HTTP": "false",
+            "KONTAKT_ROUTER": "direct",
+            "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{base}/k.db",
+        }
         with open(base / "engine.log", "wb") as log:
-            engine = subprocess.Popen([sys.executable, "-m", "kontakt", "run"], env=env,
-                                      stdout=log, stderr=log)
+            engine = subprocess.Popen(
+                [sys.executable, "-m", "kontakt", "run"], env=env, stdout=log, stderr=log
+            )
         for _ in range(200):
             if (base / "run" / "control.sock").exists():
                 break
             await asyncio.sleep(0.05)
-        subprocess.run([sys.executable, "-m", "kontakt", "agent", "login", "all"], env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "kontakt", "agent", "login", "all"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         # Warm up both paths, then measure them alternately in the same run.
         await _measure(rig, FREE_NUMBER, 20, rate, {"asterisk": ast_pid})
         await _measure(rig, QUEUE_NUMBER, 20, rate, {"asterisk": ast_pid})
-        eng = await _measure(rig, FREE_NUMBER, calls, rate,
-                             {"asterisk": ast_pid, "engine": engine.pid})
+        eng = await _measure(
+            rig, FREE_NUMBER, calls, rate, {"asterisk": ast_pid, "engine": engine.pid}
+        )
         aq = await _measure(rig, QUEUE_NUMBER, calls, rate, {"asterisk": ast_pid})
     finally:
         if engine is not None:
             engine.terminate()
             engine.wait(10)
         await rig.stop()
-    print(f"\nCall set-up on the real rig: INVITE -> agent phone ringing "
-          f"({calls} calls at {rate:g}/s, {agents} agents)")
-    print(f"{'router':<22}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/call':>13}"
-          f"{'(asterisk':>11}{' + engine)':>11}")
+    print(
+        f"\nCall set-up on the real rig: INVITE -> agent phone ringing "
+        f"({calls} calls at {rate:g}/s, {agents} agents)"
+    )
+    print(
+        f"{'router':<22}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/call':>13}"
+        f"{'(asterisk':>11}{' + engine)':>11}"
+    )
     for name, r in (("kontakt engine", eng), ("app_queue leastrecent", aq)):
         total = sum(r["cpu"].values()) * 1000
-        print(f"{name:<22}{r['n']:>7}{r['p50']:>9.2f}{r['p95']:>9.2f}{total:>13.2f}"
-              f"{r['cpu']['asterisk'] * 1000:>11.2f}{r['cpu'].get('engine', 0) * 1000:>11.2f}")
-    print(f"median split, decision | dial to ringing (ms): engine {eng['decide']:.2f} | "
-          f"{eng['ring']:.2f}; app_queue {aq['decide']:.2f} | {aq['ring']:.2f}")
-    print(f"ratio engine/app_queue: p50 {eng['p50'] / aq['p50']:.2f}x, "
-          f"p95 {eng['p95'] / aq['p95']:.2f}x (target <= 1.25x)")
+        print(
+            f"{name:<22}{r['n']:>7}{r['p50']:>9.2f}{r['p95']:>9.2f}{total:>13.2f}"
+            f"{r['cpu']['asterisk'] * 1000:>11.2f}{r['cpu'].get('engine', 0) * 1000:>11.2f}"
+        )
+    print(
+        f"median split, decision | dial to ringing (ms): engine {eng['decide']:.2f} | "
+        f"{eng['ring']:.2f}; app_queue {aq['decide']:.2f} | {aq['ring']:.2f}"
+    )
+    print(
+        f"ratio engine/app_queue: p50 {eng['p50'] / aq['p50']:.2f}x, "
+        f"p95 {eng['p95'] / aq['p95']:.2f}x (target <= 1.25x)"
+    )
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ is created 0600, so only the service's own user (and root) can drive it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Awaitable, Callable
@@ -46,7 +47,11 @@ class ControlServer:
                 if not isinstance(request, dict):
                     raise ValueError("not an object")
             except ValueError as e:
-                answer: dict[str, Any] = {"ok": False, "error": "control.bad_request", "message": str(e)}
+                answer: dict[str, Any] = {
+                    "ok": False,
+                    "error": "control.bad_request",
+                    "message": str(e),
+                }
             else:
                 try:
                     answer = {"ok": True, **await self.handler(request)}
@@ -58,6 +63,8 @@ class ControlServer:
             await writer.drain()
         finally:
             writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
 
 
 async def call(path: str | Path, request: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:

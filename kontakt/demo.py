@@ -30,9 +30,11 @@ log = get_logger()
 # language prompts, after the welcome), then "1" for an operator (during the
 # main menu).
 LANGUAGE_KEYS = {"sr": "11", "hu": "21", "sk": "31"}
-DEMO_SKILLS = {**{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
-               **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
-               **{f"agent{i:02d}": ["sr", "sk"] for i in range(18, 21)}}
+DEMO_SKILLS = {
+    **{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
+    **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
+    **{f"agent{i:02d}": ["sr", "sk"] for i in range(18, 21)},
+}
 
 
 def citizen_calls(n: int, rng: random.Random) -> dict[str, list[tuple[str, str]]]:
@@ -56,24 +58,36 @@ def citizen_calls(n: int, rng: random.Random) -> dict[str, list[tuple[str, str]]
     return groups
 
 
-async def place_calls(rig: Rig, n: int, rng: random.Random, rate: float, patience: float,
-                      direct: bool) -> list[Any]:
+async def place_calls(
+    rig: Rig, n: int, rng: random.Random, rate: float, patience: float, direct: bool
+) -> list[Any]:
     procs = []
     for keys, calls in citizen_calls(n, rng).items():
         share = rate * len(calls) / n
-        procs.append(await rig.call(calls, rate=max(0.1, share), patience_ms=int(patience * 1000),
-                                    dtmf="" if direct else keys, dtmf_delay_ms=6000))
+        procs.append(
+            await rig.call(
+                calls,
+                rate=max(0.1, share),
+                patience_ms=int(patience * 1000),
+                dtmf="" if direct else keys,
+                dtmf_delay_ms=6000,
+            )
+        )
     return procs
 
 
 async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="kontakt-demo-"))
-    logfile = open(base / "engine.log", "w")  # noqa: SIM115
+    logfile = open(base / "engine.log", "w")  # noqa: SIM115, ASYNC230 (once, at start)
     configure(settings.log_level, json=True, stream=logfile)
     rng = random.Random(args.seed)
-    rig = Rig(base, agents=args.agents, ring_timeout=int(settings.ring_timeout),
-              default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)),
-              city_talk_ms=int(max(1.0, args.talk) * 1000))
+    rig = Rig(
+        base,
+        agents=args.agents,
+        ring_timeout=int(settings.ring_timeout),
+        default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)),
+        city_talk_ms=int(max(1.0, args.talk) * 1000),
+    )
     ledger = Ledger()
     engine = None
     extras: list[Any] = []
@@ -84,7 +98,8 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
         esettings = rig.engine_settings(settings).replace(queue_log=str(base / "queue_log"))
         if settings.prompts_dir == "prompts":  # the default: keep built prompts between demos
             esettings = esettings.replace(
-                prompts_dir=str(Path.home() / ".cache" / "kontakt" / "prompts"))
+                prompts_dir=str(Path.home() / ".cache" / "kontakt" / "prompts")
+            )
         from kontakt.wiring import build_router  # configuration, hours, IVR
 
         router = build_router(esettings, at=args.at or "auto")
@@ -102,11 +117,19 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
 
         extras += await start_extras(args, esettings, engine, base, router)
         if not args.json:
-            print(f"kontakt demo: Asterisk SIP 127.0.0.1:{rig.sip_port}, {args.agents} agents, "
-                  f"logs in {base}", flush=True)
+            print(
+                f"kontakt demo: Asterisk SIP 127.0.0.1:{rig.sip_port}, {args.agents} agents, "
+                f"logs in {base}",
+                flush=True,
+            )
         if args.calls:
             procs = await place_calls(rig, args.calls, rng, args.rate, args.patience, direct)
-            deadline = time.monotonic() + args.calls / args.rate + args.talk * (args.calls / max(1, args.agents) + 2) + 120
+            deadline = (
+                time.monotonic()
+                + args.calls / args.rate
+                + args.talk * (args.calls / max(1, args.agents) + 2)
+                + 120
+            )
             while time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
                 if ledger.offered >= args.calls and ledger.in_progress == 0:
@@ -122,8 +145,9 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
                 summary.update(await extra.summary())
             return summary
         while True:  # until Ctrl-C: a steady trickle of citizens
-            await place_calls(rig, max(1, int(args.rate * 10)), rng, args.rate, args.patience,
-                              direct)
+            await place_calls(
+                rig, max(1, int(args.rate * 10)), rng, args.rate, args.patience, direct
+            )
             for _ in range(20):
                 await asyncio.sleep(0.5)
                 _status(ledger)
@@ -153,7 +177,8 @@ def _status(ledger: Ledger) -> None:
     sys.stdout.write(
         f"\roffered {s['offered']}  talking {ledger.talking}  waiting {ledger.waiting}  "
         f"answered {s['answered']}  abandoned {s['abandoned']}  rejected {s['rejected']}  "
-        f"lost {s['lost']}   ")
+        f"lost {s['lost']}   "
+    )
     sys.stdout.flush()
 
 

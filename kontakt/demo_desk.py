@@ -24,9 +24,16 @@ SUBJECTS = {
 
 
 class DemoDesk:
-    def __init__(self, tickets: Any, engine: Any, departments: list[str], *,
-                 rng: random.Random, transfer_share: float = 0.3,
-                 email_share: float = 0.5) -> None:
+    def __init__(
+        self,
+        tickets: Any,
+        engine: Any,
+        departments: list[str],
+        *,
+        rng: random.Random,
+        transfer_share: float = 0.3,
+        email_share: float = 0.5,
+    ) -> None:
         self.tickets, self.engine = tickets, engine
         self.departments = departments
         self.rng = rng
@@ -54,8 +61,11 @@ class DemoDesk:
 
         sup = Actor("supervisor", "supervisor")
         for _ in range(int(timeout / 0.25)):
-            open_ = [t for s in ("forwarded", "active")
-                     for t in await self.tickets.search(sup, status=s, limit=500)]
+            open_ = [
+                t
+                for s in ("forwarded", "active")
+                for t in await self.tickets.search(sup, status=s, limit=500)
+            ]
             if not self._tasks and not open_:
                 return
             await asyncio.sleep(0.25)
@@ -74,10 +84,16 @@ class DemoDesk:
         actor = Actor(agent, "agent")
         kind = self.rng.choices(list(SUBJECTS), weights=[30, 40, 10, 20])[0]
         fields: dict[str, Any] = {
-            "kind": kind, "subject": self.rng.choice(SUBJECTS[kind]),
+            "kind": kind,
+            "subject": self.rng.choice(SUBJECTS[kind]),
             "description": "Пријављено телефоном у Контакт центру.",
-            "phone": ev.get("caller"), "language": ev.get("language") or "sr",
-            "call": {"uniqueid": ev.get("uniqueid"), "agent": agent, "wait_seconds": ev.get("wait")},
+            "phone": ev.get("caller"),
+            "language": ev.get("language") or "sr",
+            "call": {
+                "uniqueid": ev.get("uniqueid"),
+                "agent": agent,
+                "wait_seconds": ev.get("wait"),
+            },
         }
         if self.rng.random() < self.email_share:
             fields["email"] = f"gradjanin{self.rng.randrange(1000, 9999)}@example.org"
@@ -87,8 +103,9 @@ class DemoDesk:
             if kind == "information" and r < 0.7:
                 await self.tickets.open_ticket(actor, resolve_now=True, **fields)
             elif r < self.transfer_share and ev.get("channel"):
-                await self.tickets.open_and_transfer(actor, department=department,
-                                                     channel_name=ev["channel"], **fields)
+                await self.tickets.open_and_transfer(
+                    actor, department=department, channel_name=ev["channel"], **fields
+                )
             else:
                 await self.tickets.open_ticket(actor, department=department, **fields)
         except Exception as e:
@@ -104,12 +121,16 @@ class DemoDesk:
             for t in await self.tickets.search(sup, status="forwarded", limit=100):
                 staff = Actor(f"staff-{t['department']}", "department", t["department"])
                 try:
-                    await self.tickets.change_status(staff, t["number"], "active",
-                                                     "Преузето у служби.")
+                    await self.tickets.change_status(
+                        staff, t["number"], "active", "Преузето у служби."
+                    )
                     outcome = "resolved" if self.rng.random() < 0.8 else "cancelled"
                     await self.tickets.change_status(
-                        staff, t["number"], outcome,
-                        "Решено на терену." if outcome == "resolved" else "Није у надлежности.")
+                        staff,
+                        t["number"],
+                        outcome,
+                        "Решено на терену." if outcome == "resolved" else "Није у надлежности.",
+                    )
                 except Exception as e:
                     self.errors += 1
                     log.warning("demo.staff_failed", error=str(e), ticket=t["number"])

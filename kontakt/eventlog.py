@@ -42,8 +42,13 @@ class CallEvent(Base):
 
 
 class EventLog:
-    def __init__(self, sessionmaker: async_sessionmaker[Any], *, batch: int = 500,
-                 on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[Any],
+        *,
+        batch: int = 500,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.batch = batch
         self.on_commit = on_commit  # wakes the outbox publisher
@@ -91,10 +96,17 @@ class EventLog:
             return
         async with self.sessionmaker() as session, session.begin():
             for topic, p in items:
-                session.add(CallEvent(
-                    event_id=p["event_id"], ts=datetime.fromisoformat(p["ts"]), topic=topic,
-                    type=p["type"], uniqueid=p.get("uniqueid"), agent=p.get("agent"),
-                    payload=json.dumps(p, ensure_ascii=False)))
+                session.add(
+                    CallEvent(
+                        event_id=p["event_id"],
+                        ts=datetime.fromisoformat(p["ts"]),
+                        topic=topic,
+                        type=p["type"],
+                        uniqueid=p.get("uniqueid"),
+                        agent=p.get("agent"),
+                        payload=json.dumps(p, ensure_ascii=False),
+                    )
+                )
                 add_event(session, topic, p)
         if self.on_commit is not None:
             self.on_commit()
@@ -103,5 +115,9 @@ class EventLog:
 def new_event(type_: str, **fields: Any) -> dict[str, Any]:
     import uuid
 
-    return {"event_id": str(uuid.uuid4()), "ts": datetime.now(UTC).isoformat(),
-            "type": type_, **fields}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "ts": datetime.now(UTC).isoformat(),
+        "type": type_,
+        **fields,
+    }

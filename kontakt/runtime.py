@@ -65,13 +65,22 @@ class _CallSession:
     uniqueid: str
     channel: str
     caller: str | None
-    offer: asyncio.Future[str] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    offer: asyncio.Future[str] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class Engine:
-    def __init__(self, settings: Settings, ami: Ami, *, router: Router = queue_everything,
-                 sink: Sink | None = None, clock: Callable[[], float] = time.time,
-                 agents: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ami: Ami,
+        *,
+        router: Router = queue_everything,
+        sink: Sink | None = None,
+        clock: Callable[[], float] = time.time,
+        agents: list[str] | None = None,
+    ) -> None:
         self.settings = settings
         self.ami = ami
         self.router = router
@@ -82,18 +91,27 @@ class Engine:
         self.sessions: dict[str, _CallSession] = {}
         self.agi = FastAgiServer(
             {"call": self._on_call, "requeue": self._on_requeue, "feature": self._on_feature},
-            settings.agi_host, settings.agi_port,
+            settings.agi_host,
+            settings.agi_port,
         )
         for agent_id in agents or [f"agent{i:02d}" for i in range(1, settings.seats + 1)]:
             self.acd.add_agent(agent_id)
-        self.stats = {"offered": 0, "answered": 0, "abandoned": 0, "rejected": 0,
-                      "answered_within_20s": 0, "answer_wait_total": 0.0}
+        self.stats = {
+            "offered": 0,
+            "answered": 0,
+            "abandoned": 0,
+            "rejected": 0,
+            "answered_within_20s": 0,
+            "answer_wait_total": 0.0,
+        }
         self._tasks: set[asyncio.Task[Any]] = set()
         self.on_agent_change: Callable[[], None] | None = None
         self.listeners: list[Callable[[dict[str, Any]], None]] = []  # in-process event taps
         # Set by the wiring: records a callback ticket for the citizen.
         self.on_callback: Callable[[str, str], Awaitable[None]] | None = None
-        self.external: dict[str, str] = {}  # agent channel uniqueid -> agent, calls we did not place
+        self.external: dict[
+            str, str
+        ] = {}  # agent channel uniqueid -> agent, calls we did not place
         self.agent_legs: dict[str, str] = {}  # agent channel uniqueid -> caller uniqueid
         self.callback_legs: dict[str, str] = {}  # originated agent channel -> callback call id
         self.acd_ended_by_agent: dict[str, bool] = {}
@@ -173,27 +191,56 @@ class Engine:
             elif isinstance(cmd, AgentChanged):
                 if self.on_agent_change is not None:
                     self.on_agent_change()
-                self._emit("agents", cmd.agent_id, "agent.state", agent=cmd.agent_id,
-                           state=cmd.state, reason=cmd.reason)
+                self._emit(
+                    "agents",
+                    cmd.agent_id,
+                    "agent.state",
+                    agent=cmd.agent_id,
+                    state=cmd.state,
+                    reason=cmd.reason,
+                )
                 if cmd.state == "paused" and cmd.reason:
                     self.queue_log.write("NONE", cmd.agent_id, "PAUSE", cmd.reason, now=now)
             elif isinstance(cmd, Abandoned):
                 self.stats["abandoned"] += 1
-                self._emit("queue", cmd.call_id, "call.abandoned", wait=round(cmd.wait, 3),
-                           position=cmd.position)
-                self.queue_log.write(cmd.call_id, "NONE", "ABANDON", cmd.position, 1,
-                                     int(cmd.wait), now=now)
+                self._emit(
+                    "queue",
+                    cmd.call_id,
+                    "call.abandoned",
+                    wait=round(cmd.wait, 3),
+                    position=cmd.position,
+                )
+                self.queue_log.write(
+                    cmd.call_id, "NONE", "ABANDON", cmd.position, 1, int(cmd.wait), now=now
+                )
             elif isinstance(cmd, Completed):
-                self._emit("queue", cmd.call_id, "call.completed", agent=cmd.agent_id,
-                           wait=round(cmd.wait, 3), talk=round(cmd.talk, 3))
+                self._emit(
+                    "queue",
+                    cmd.call_id,
+                    "call.completed",
+                    agent=cmd.agent_id,
+                    wait=round(cmd.wait, 3),
+                    talk=round(cmd.talk, 3),
+                )
                 ended = self.acd_ended_by_agent.pop(cmd.call_id, False)
-                self.queue_log.write(cmd.call_id, cmd.agent_id,
-                                     "COMPLETEAGENT" if ended else "COMPLETECALLER",
-                                     int(cmd.wait), int(cmd.talk), 1, now=now)
+                self.queue_log.write(
+                    cmd.call_id,
+                    cmd.agent_id,
+                    "COMPLETEAGENT" if ended else "COMPLETECALLER",
+                    int(cmd.wait),
+                    int(cmd.talk),
+                    1,
+                    now=now,
+                )
 
     def _emit(self, kind: str, key: str, type_: str, **fields: Any) -> None:
-        payload = {"event_id": str(uuid.uuid4()), "ts": datetime.now(UTC).isoformat(),
-                   "type": type_, ("uniqueid" if kind == "queue" else "agent"): key, **fields}
+        payload = {
+            "event_id": str(uuid.uuid4()),
+            "ts": datetime.now(UTC).isoformat(),
+            "type": type_,
+            ("uniqueid" if kind == "queue" else "agent"): key,
+            **fields,
+        }
         log.info(type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
         if self.sink is not None:
             self.sink(f"{self.settings.mqtt_prefix}/{kind}/{key}", payload)
@@ -236,13 +283,26 @@ class Engine:
                 self.stats["answered"] += 1
                 self.stats["answer_wait_total"] += wait
                 self.stats["answered_within_20s"] += wait <= 20
-                self._emit("queue", uid, "call.connected", agent=call.agent, wait=round(wait, 3),
-                           caller=call.caller, language=call.language, channel=call.channel)
+                self._emit(
+                    "queue",
+                    uid,
+                    "call.connected",
+                    agent=call.agent,
+                    wait=round(wait, 3),
+                    caller=call.caller,
+                    language=call.language,
+                    channel=call.channel,
+                )
                 self.queue_log.write(uid, call.agent or "", "CONNECT", int(wait), "", 0, now=now)
             elif status in ("NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"):
                 agent = call.agent
-                self.queue_log.write(uid, agent or "", "RINGNOANSWER",
-                                     int(self.settings.ring_timeout * 1000), now=now)
+                self.queue_log.write(
+                    uid,
+                    agent or "",
+                    "RINGNOANSWER",
+                    int(self.settings.ring_timeout * 1000),
+                    now=now,
+                )
                 s = self.sessions.get(uid)
                 if s is not None and s.offer.done():
                     s.offer = asyncio.get_running_loop().create_future()
@@ -270,8 +330,14 @@ class Engine:
     async def _on_call(self, agi: AgiSession) -> None:
         self.stats["offered"] += 1
         routing = await self.router(agi)
-        log.info("call.routed", action=routing.action, language=routing.language,
-                 reason=routing.reason, caller=agi.caller, dialled=agi.dialled)
+        log.info(
+            "call.routed",
+            action=routing.action,
+            language=routing.language,
+            reason=routing.reason,
+            caller=agi.caller,
+            dialled=agi.dialled,
+        )
         if routing.action == "callback":  # outside hours: the IVR took the request
             caller = routing.data.get("caller") or agi.caller or ""
             if self.on_callback is not None and caller:
@@ -281,8 +347,9 @@ class Engine:
             return
         if routing.action in ("reject", "closed"):
             self.stats["rejected"] += 1
-            self._emit("queue", agi.uniqueid, "call.rejected", reason=routing.reason,
-                       caller=agi.caller)
+            self._emit(
+                "queue", agi.uniqueid, "call.rejected", reason=routing.reason, caller=agi.caller
+            )
             await agi.set_var("KONTAKT_ACTION", f"reject:{routing.action}")
             return
         if routing.action != "queue":
@@ -291,9 +358,16 @@ class Engine:
         session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
         self.sessions[agi.uniqueid] = session
         self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
-        self._run(self.acd.call_arrived(agi.uniqueid, self.clock(), caller=agi.caller,
-                                        language=routing.language, priority=routing.priority,
-                                        channel=agi.channel))
+        self._run(
+            self.acd.call_arrived(
+                agi.uniqueid,
+                self.clock(),
+                caller=agi.caller,
+                language=routing.language,
+                priority=routing.priority,
+                channel=agi.channel,
+            )
+        )
         await self._connect(agi, session)
 
     async def _on_requeue(self, agi: AgiSession) -> None:
@@ -301,8 +375,11 @@ class Engine:
         if session is None:  # the engine restarted since: a new arrival
             session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
             self.sessions[agi.uniqueid] = session
-            self._run(self.acd.call_arrived(agi.uniqueid, self.clock(), caller=agi.caller,
-                                            channel=agi.channel))
+            self._run(
+                self.acd.call_arrived(
+                    agi.uniqueid, self.clock(), caller=agi.caller, channel=agi.channel
+                )
+            )
         await self._connect(agi, session)
 
     async def _connect(self, agi: AgiSession, session: _CallSession) -> None:
@@ -339,8 +416,11 @@ class Engine:
             try:
                 return await asyncio.wait_for(asyncio.shield(session.offer), timeout)
             except TimeoutError:
-                if (not offered_callback and self.settings.max_wait
-                        and self.clock() - started >= self.settings.max_wait):
+                if (
+                    not offered_callback
+                    and self.settings.max_wait
+                    and self.clock() - started >= self.settings.max_wait
+                ):
                     offered_callback = True
                     if await self._offer_callback(agi, session):
                         return None
@@ -352,7 +432,7 @@ class Engine:
                 raise
 
     async def _offer_callback(self, agi: AgiSession, session: _CallSession) -> bool:
-        """"Press 1 to be called back": the caller keeps its place either way."""
+        """ "Press 1 to be called back": the caller keeps its place either way."""
         if session.caller is None or session.offer.done():
             return False
         await agi.exec("StopMusicOnHold")
@@ -368,8 +448,13 @@ class Engine:
             digit = chr(int(code)) if code not in ("0", "", "-1") else ""
         if digit == "1" and not session.offer.done():
             self._run(self.acd.request_callback(session.uniqueid, session.caller, self.clock()))
-            self._emit("queue", session.uniqueid, "call.callback_requested", caller=session.caller,
-                       position=self.acd.position(session.uniqueid))
+            self._emit(
+                "queue",
+                session.uniqueid,
+                "call.callback_requested",
+                caller=session.caller,
+                position=self.acd.position(session.uniqueid),
+            )
             self.queue_log.write(session.uniqueid, "NONE", "CALLBACKREQUEST", session.caller)
             if self.on_callback is not None:
                 await self.on_callback(session.uniqueid, session.caller)
@@ -387,11 +472,20 @@ class Engine:
         number = "".join(ch for ch in call.caller if ch.isdigit())
         now = self.clock()
         try:
-            replies = await asyncio.wait_for(self.ami.action_list(
-                "Originate", Channel=f"PJSIP/{agent_id}", Context="kontakt-callback",
-                Exten=number, Priority=1, Async="true", CallerID=f"Callback <{number}>",
-                Timeout=int(self.settings.ring_timeout * 1000),
-                Variable=f"KONTAKT_CALLBACK={call_id}"), self.settings.ring_timeout + 10)
+            replies = await asyncio.wait_for(
+                self.ami.action_list(
+                    "Originate",
+                    Channel=f"PJSIP/{agent_id}",
+                    Context="kontakt-callback",
+                    Exten=number,
+                    Priority=1,
+                    Async="true",
+                    CallerID=f"Callback <{number}>",
+                    Timeout=int(self.settings.ring_timeout * 1000),
+                    Variable=f"KONTAKT_CALLBACK={call_id}",
+                ),
+                self.settings.ring_timeout + 10,
+            )
         except (AmiError, TimeoutError) as e:
             log.warning("callback.originate_failed", error=str(e), agent=agent_id)
             self._run(self.acd.no_answer(call_id, self.clock()))
@@ -400,12 +494,20 @@ class Engine:
         if result.get("Response") == "Success":
             self.callback_legs[result.get("Uniqueid", "")] = call_id
             self._run(self.acd.answered(call_id, self.clock()))
-            self._emit("queue", call_id, "call.connected", agent=agent_id, callback=True,
-                       caller=call.caller, wait=round(now - call.arrived, 3))
+            self._emit(
+                "queue",
+                call_id,
+                "call.connected",
+                agent=agent_id,
+                callback=True,
+                caller=call.caller,
+                wait=round(now - call.arrived, 3),
+            )
             self.queue_log.write(call_id, agent_id, "CONNECT", int(now - call.arrived), "", 0)
         else:
-            self.queue_log.write(call_id, agent_id, "RINGNOANSWER",
-                                 int(self.settings.ring_timeout * 1000))
+            self.queue_log.write(
+                call_id, agent_id, "RINGNOANSWER", int(self.settings.ring_timeout * 1000)
+            )
             self._run(self.acd.no_answer(call_id, self.clock()))
 
     async def _announce(self, agi: AgiSession, session: _CallSession) -> None:
@@ -415,16 +517,23 @@ class Engine:
             return
         position = self.acd.position(call.id)
         minutes = max(1, round(self.acd.expected_wait(call.id) / 60))
-        self._emit("queue", call.id, "call.position", position=position,
-                   expected_wait_minutes=minutes)
+        self._emit(
+            "queue", call.id, "call.position", position=position, expected_wait_minutes=minutes
+        )
         await agi.exec("StopMusicOnHold")
         if position == 1:
-            steps = ["STREAM FILE queue-youarenext \"\""]
+            steps = ['STREAM FILE queue-youarenext ""']
         else:
-            steps = ["STREAM FILE queue-thereare \"\"", f"SAY NUMBER {position - 1} \"\"",
-                     "STREAM FILE queue-callswaiting \"\""]
-        steps += ["STREAM FILE queue-holdtime \"\"", f"SAY NUMBER {minutes} \"\"",
-                  f"STREAM FILE queue-minute{'s' if minutes > 1 else ''} \"\""]
+            steps = [
+                'STREAM FILE queue-thereare ""',
+                f'SAY NUMBER {position - 1} ""',
+                'STREAM FILE queue-callswaiting ""',
+            ]
+        steps += [
+            'STREAM FILE queue-holdtime ""',
+            f'SAY NUMBER {minutes} ""',
+            f'STREAM FILE queue-minute{"s" if minutes > 1 else ""} ""',
+        ]
         for step in steps:
             if session.offer.done():  # an agent freed up: stop talking, connect
                 return
@@ -455,24 +564,50 @@ class Engine:
         agents = []
         for a in self.acd.agents.values():
             call = self.acd.calls.get(a.call_id) if a.call_id else None
-            agents.append({
-                "id": a.id, "state": a.state.value, "reason": a.reason,
-                "since": datetime.fromtimestamp(a.since or now, UTC).isoformat(),
-                "in_state": round(now - a.since, 1) if a.since else 0.0,
-                "calls_today": a.calls, "skills": sorted(a.skills),
-                "call": None if call is None else {
-                    "uniqueid": call.id, "caller": call.caller, "language": call.language,
-                    "wait": round((call.answered_at or now) - call.arrived, 1),
-                    "channel": call.channel},
-            })
-        waiting = [{"uniqueid": c.id, "caller": c.caller, "language": c.language,
-                    "position": i + 1, "since": datetime.fromtimestamp(c.arrived, UTC).isoformat(),
-                    "wait": round(now - c.arrived, 1)} for i, c in enumerate(self.acd.waiting())]
+            agents.append(
+                {
+                    "id": a.id,
+                    "state": a.state.value,
+                    "reason": a.reason,
+                    "since": datetime.fromtimestamp(a.since or now, UTC).isoformat(),
+                    "in_state": round(now - a.since, 1) if a.since else 0.0,
+                    "calls_today": a.calls,
+                    "skills": sorted(a.skills),
+                    "call": None
+                    if call is None
+                    else {
+                        "uniqueid": call.id,
+                        "caller": call.caller,
+                        "language": call.language,
+                        "wait": round((call.answered_at or now) - call.arrived, 1),
+                        "channel": call.channel,
+                    },
+                }
+            )
+        waiting = [
+            {
+                "uniqueid": c.id,
+                "caller": c.caller,
+                "language": c.language,
+                "position": i + 1,
+                "since": datetime.fromtimestamp(c.arrived, UTC).isoformat(),
+                "wait": round(now - c.arrived, 1),
+            }
+            for i, c in enumerate(self.acd.waiting())
+        ]
         answered = self.stats["answered"]
-        return {"agents": agents, "waiting": waiting, "stats": {
-            "offered": self.stats["offered"], "answered": answered,
-            "abandoned": self.stats["abandoned"], "rejected": self.stats["rejected"],
-            "answered_within_20s": self.stats["answered_within_20s"],
-            "avg_answer_wait": round(self.stats["answer_wait_total"] / answered, 2) if answered else 0.0,
-            "max_wait_now": max((w["wait"] for w in waiting), default=0.0),
-        }}
+        return {
+            "agents": agents,
+            "waiting": waiting,
+            "stats": {
+                "offered": self.stats["offered"],
+                "answered": answered,
+                "abandoned": self.stats["abandoned"],
+                "rejected": self.stats["rejected"],
+                "answered_within_20s": self.stats["answered_within_20s"],
+                "avg_answer_wait": round(self.stats["answer_wait_total"] / answered, 2)
+                if answered
+                else 0.0,
+                "max_wait_now": max((w["wait"] for w in waiting), default=0.0),
+            },
+        }

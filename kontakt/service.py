@@ -34,10 +34,18 @@ class AgentStore:
             return {}
 
     def save(self, engine: Engine) -> None:
-        data = {a.id: {"state": "paused" if a.state is State.PAUSED else
-                       "logged_out" if a.state is State.LOGGED_OUT else "logged_in",
-                       "reason": a.reason, "skills": sorted(a.skills)}
-                for a in engine.acd.agents.values()}
+        data = {
+            a.id: {
+                "state": "paused"
+                if a.state is State.PAUSED
+                else "logged_out"
+                if a.state is State.LOGGED_OUT
+                else "logged_in",
+                "reason": a.reason,
+                "skills": sorted(a.skills),
+            }
+            for a in engine.acd.agents.values()
+        }
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), "utf-8")
         tmp.replace(self.path)
@@ -46,8 +54,9 @@ class AgentStore:
 async def connect_ami(settings: Settings) -> Ami:
     delay = 0.5
     while True:
-        ami = Ami(settings.ami_host, settings.ami_port, settings.ami_username,
-                  settings.ami_secret or "")
+        ami = Ami(
+            settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret or ""
+        )
         try:
             await ami.connect(timeout=10)
             log.info("ami.connected", host=settings.ami_host, port=settings.ami_port)
@@ -67,8 +76,10 @@ async def restore_agents(engine: Engine, store: AgentStore) -> None:
             await engine.agent_login(agent_id, saved.get("skills"))
             if saved.get("state") == "paused":
                 await engine.agent_pause(agent_id, saved.get("reason") or "other")
-    log.info("agents.restored", count=sum(a.state is not State.LOGGED_OUT
-                                          for a in engine.acd.agents.values()))
+    log.info(
+        "agents.restored",
+        count=sum(a.state is not State.LOGGED_OUT for a in engine.acd.agents.values()),
+    )
 
 
 def control_handler(engine: Engine, reload: Any) -> Any:
@@ -91,6 +102,7 @@ def control_handler(engine: Engine, reload: Any) -> Any:
             else:
                 raise ValueError(f"unknown op {op!r}")
         return {"agents": [a for a in engine.snapshot()["agents"] if a["id"] in agents]}
+
     return handle
 
 
@@ -99,7 +111,7 @@ async def serve(settings: Settings) -> None:
         raise SettingsError("setting ami_secret (KONTAKT_AMI_SECRET) is required by `kontakt run`")
     configure(settings.log_level, json=settings.log_json)
     run_dir = Path(settings.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, at start)
     from kontakt.wiring import build_router, reload_config, start_services
 
     ami = await connect_ami(settings)
@@ -111,15 +123,17 @@ async def serve(settings: Settings) -> None:
     await engine.start()
     await engine.reconcile()
     services = await start_services(settings, engine, router)
-    control = ControlServer(run_dir / "control.sock",
-                            control_handler(engine, lambda: reload_config(settings, router)))
+    control = ControlServer(
+        run_dir / "control.sock", control_handler(engine, lambda: reload_config(settings, router))
+    )
     await control.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
-    loop.add_signal_handler(signal.SIGHUP,
-                            lambda: asyncio.ensure_future(reload_config(settings, router)))
+    loop.add_signal_handler(
+        signal.SIGHUP, lambda: asyncio.ensure_future(reload_config(settings, router))
+    )
     (run_dir / "kontakt.pid").write_text(str(__import__("os").getpid()))
     log.info("service.started", agi_port=engine.agi.port, control=str(control.path))
     try:

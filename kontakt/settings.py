@@ -92,9 +92,12 @@ class Settings:
     http_host: str = _opt(default="127.0.0.1")
     http_port: int = _opt(_port, 8021)
     http: bool = _opt(_bool, True, "serve the workstations (HTTP API and pages)")
-    router: str = _opt(_choice("ivr", "direct"), "ivr",
-                       "ivr: numbers, hours and menus from `config`; direct: every call "
-                       "straight to an operator (a PBX in front already did that)")
+    router: str = _opt(
+        _choice("ivr", "direct"),
+        "ivr",
+        "ivr: numbers, hours and menus from `config`; direct: every call "
+        "straight to an operator (a PBX in front already did that)",
+    )
     seats: int = _opt(_positive, 20, "operator seats")
     ring_timeout: float = _opt(_non_negative, 15.0, "seconds an agent phone rings")
     wrapup: float = _opt(_non_negative, 0.0, "seconds of wrap-up after each call")
@@ -116,8 +119,11 @@ class Settings:
     kannel_username: str = _opt(default="kontakt", doc="Kannel sendsms-user")
     kannel_password: str = _opt(doc="Kannel sendsms-user password")
     kannel_sender: str = _opt(doc="SMS sender (from=); else Kannel's default-sender")
-    notify_on: str = _opt(_status_list, "resolved,cancelled",
-                          "ticket statuses that notify the citizen, comma-separated")
+    notify_on: str = _opt(
+        _status_list,
+        "resolved,cancelled",
+        "ticket statuses that notify the citizen, comma-separated",
+    )
 
     @classmethod
     def load(
@@ -153,7 +159,9 @@ class Settings:
             if f.name not in raw or raw[f.name] is None:
                 continue
             try:
-                values[f.name] = f.metadata["cast"](str(raw[f.name]) if not isinstance(raw[f.name], str) else raw[f.name])
+                values[f.name] = f.metadata["cast"](
+                    str(raw[f.name]) if not isinstance(raw[f.name], str) else raw[f.name]
+                )
             except ValueError as e:
                 raise SettingsError(
                     f"setting {f.name} (KONTAKT_{f.name.upper()}): {raw[f.name]!r} {e}"

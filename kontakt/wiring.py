@@ -72,13 +72,32 @@ class IvrRouter:
         from ivr.agi import run_ivr
 
         config = self.holder.current  # the call keeps the configuration it started with
-        out = await run_ivr(agi, config, caller=agi.caller, dialled=agi.dialled, at=self.clock(),
-                            prompts=self.prompts, ticket_status=self.ticket_status)
-        kind = {"operator": "queue", "rejected": "reject", "closed": "closed",
-                "callback": "callback", "hung_up": "done"}[out.kind]
-        return Routing(kind, out.language or config.default_language, out.reason,
-                       data={"caller": out.caller, "menu_path": list(out.menu_path),
-                             "skills": list(out.skills)})
+        out = await run_ivr(
+            agi,
+            config,
+            caller=agi.caller,
+            dialled=agi.dialled,
+            at=self.clock(),
+            prompts=self.prompts,
+            ticket_status=self.ticket_status,
+        )
+        kind = {
+            "operator": "queue",
+            "rejected": "reject",
+            "closed": "closed",
+            "callback": "callback",
+            "hung_up": "done",
+        }[out.kind]
+        return Routing(
+            kind,
+            out.language or config.default_language,
+            out.reason,
+            data={
+                "caller": out.caller,
+                "menu_path": list(out.menu_path),
+                "skills": list(out.skills),
+            },
+        )
 
 
 def build_router(settings: Settings, at: str | None = None, holder: Any = None) -> Router:
@@ -140,8 +159,9 @@ async def start_parts(settings: Settings, engine: Engine, router: Any) -> Parts:
     try:
         db, parts.sessionmaker = await open_database(settings)
         parts.stoppers.append(db.dispose)
-        publisher = OutboxPublisher(parts.sessionmaker, settings.mqtt_host, settings.mqtt_port,
-                                    settings.mqtt_prefix)
+        publisher = OutboxPublisher(
+            parts.sessionmaker, settings.mqtt_host, settings.mqtt_port, settings.mqtt_prefix
+        )
         await publisher.start()
         parts.stoppers.append(publisher.stop)
         parts.events = EventLog(parts.sessionmaker, on_commit=publisher.notify)
@@ -150,9 +170,12 @@ async def start_parts(settings: Settings, engine: Engine, router: Any) -> Parts:
         engine.sink = parts.events.record
         parts.holder = getattr(router, "holder", None)
         departments = parts.holder.current.departments if parts.holder else None
-        parts.tickets = TicketService(parts.sessionmaker, departments,
-                                      call_control=AmiCallControl(engine.ami),
-                                      on_commit=publisher.notify)
+        parts.tickets = TicketService(
+            parts.sessionmaker,
+            departments,
+            call_control=AmiCallControl(engine.ami),
+            on_commit=publisher.notify,
+        )
         if isinstance(router, IvrRouter):
             router.ticket_status = _status_lookup(parts.tickets)
         engine.on_callback = _callback_ticket(parts.tickets, engine)
@@ -188,10 +211,14 @@ def _callback_ticket(tickets: Any, engine: Engine) -> Any:
         call = engine.acd.calls.get(uniqueid)
         try:
             t = await tickets.open_ticket(
-                actor, kind="callback", subject="Позив назад / callback request",
+                actor,
+                kind="callback",
+                subject="Позив назад / callback request",
                 description="The citizen asked to be called back instead of waiting.",
-                phone=caller, language=call.language if call else "sr",
-                call={"uniqueid": uniqueid})
+                phone=caller,
+                language=call.language if call else "sr",
+                call={"uniqueid": uniqueid},
+            )
             log.info("callback.ticket_opened", ticket=t.get("number"), caller=caller)
         except Exception:
             log.exception("callback.ticket_failed", caller=caller)
@@ -218,12 +245,14 @@ async def _start_notifications(settings: Settings, parts: Parts) -> None:
 def _http_context(settings: Settings, parts: Parts, engine: Engine) -> Any:
     from kontakt.http.context import HttpContext
 
-    return HttpContext.from_settings(settings, parts.sessionmaker, parts.tickets, engine=engine,
-                                     config_holder=parts.holder)
+    return HttpContext.from_settings(
+        settings, parts.sessionmaker, parts.tickets, engine=engine, config_holder=parts.holder
+    )
 
 
-async def start_extras(args: Any, settings: Settings, engine: Engine, base: Path,
-                       router: Any = None) -> list[Any]:
+async def start_extras(
+    args: Any, settings: Settings, engine: Engine, base: Path, router: Any = None
+) -> list[Any]:
     """Demo: a private SQLite database, event log, tickets worked by simulated
     operators and department staff, a local mail server for the citizens'
     notifications, HTTP when asked for."""
@@ -234,13 +263,19 @@ async def start_extras(args: Any, settings: Settings, engine: Engine, base: Path
     settings = settings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
     mail = MailSink()
     if mail.start():
-        settings = settings.replace(smtp_host="127.0.0.1", smtp_port=mail.port,
-                                    smtp_from="kontakt-centar@novisad.example")
+        settings = settings.replace(
+            smtp_host="127.0.0.1", smtp_port=mail.port, smtp_from="kontakt-centar@novisad.example"
+        )
     parts = await start_parts(settings, engine, router)
     parts.stoppers.insert(0, _sync(mail.stop))
-    departments = [d.id for d in (parts.holder.current.departments if parts.holder else ())] \
-        or ["vodovod", "cistoca", "zelenilo"]
-    desk = DemoDesk(parts.tickets, engine, departments, rng=random.Random(getattr(args, "seed", 21)))
+    departments = [d.id for d in (parts.holder.current.departments if parts.holder else ())] or [
+        "vodovod",
+        "cistoca",
+        "zelenilo",
+    ]
+    desk = DemoDesk(
+        parts.tickets, engine, departments, rng=random.Random(getattr(args, "seed", 21))
+    )
     desk.start()
     parts.stoppers.append(desk.stop)
     parts.summaries.append(_counts(parts))
@@ -249,8 +284,11 @@ async def start_extras(args: Any, settings: Settings, engine: Engine, base: Path
         from kontakt.http.demo import start_demo_http
 
         # With --json, stdout carries the one summary object only.
-        svc = await start_demo_http(_http_context(settings, parts, engine), args.http_port,
-                                    out=sys.stderr if args.json else sys.stdout)
+        svc = await start_demo_http(
+            _http_context(settings, parts, engine),
+            args.http_port,
+            out=sys.stderr if args.json else sys.stdout,
+        )
         parts.stoppers.append(svc.stop)
     return [parts]
 
@@ -273,20 +311,25 @@ def _ticket_counts(parts: Parts, desk: Any) -> Any:
         await desk.settle()
         for _ in range(40):  # let the notification worker send what is due
             async with parts.sessionmaker() as s:
-                pending = await s.scalar(select(func.count()).select_from(Notification)
-                                         .where(Notification.status == "pending",
-                                                Notification.channel == "email"))
+                pending = await s.scalar(
+                    select(func.count())
+                    .select_from(Notification)
+                    .where(Notification.status == "pending", Notification.channel == "email")
+                )
             if not pending:
                 break
             await asyncio.sleep(0.25)
         totals = await parts.tickets.totals()
         async with parts.sessionmaker() as s:
-            sent = await s.scalar(select(func.count()).select_from(Notification)
-                                  .where(Notification.status == "sent"))
-        return {"tickets_opened": totals.get("opened", 0),
-                "tickets_transferred": totals.get("transferred", 0),
-                "tickets_resolved": totals.get("resolved", 0),
-                "notifications_sent": int(sent or 0)}
+            sent = await s.scalar(
+                select(func.count()).select_from(Notification).where(Notification.status == "sent")
+            )
+        return {
+            "tickets_opened": totals.get("opened", 0),
+            "tickets_transferred": totals.get("transferred", 0),
+            "tickets_resolved": totals.get("resolved", 0),
+            "notifications_sent": int(sent or 0),
+        }
 
     return counts
 
@@ -324,8 +367,10 @@ async def reload_config(settings: Settings, router: Any = None) -> dict[str, Any
     """SIGHUP / `kontakt config reload`: validate and swap; a bad file changes nothing."""
     holder = getattr(router, "holder", None)
     if holder is None:
-        return {"reloaded": False, "issues": ["this engine runs without a configuration "
-                                              "(router = direct)"]}
+        return {
+            "reloaded": False,
+            "issues": ["this engine runs without a configuration (router = direct)"],
+        }
     issues = await asyncio.to_thread(holder.reload)
     if issues:
         log.warning("config.reload_refused", issues=[str(i) for i in issues])

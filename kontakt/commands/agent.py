@@ -12,8 +12,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("agent", help="log agents in or out, pause them, make them ready")
     p.add_argument("action", choices=["login", "logout", "pause", "ready", "status"])
     p.add_argument("agent", nargs="?", default="all", help="agent01..agent20, or all")
-    p.add_argument("--reason", default="break",
-                   help="pause reason: break, meeting, back-office, training, other")
+    p.add_argument(
+        "--reason",
+        default="break",
+        help="pause reason: break, meeting, back-office, training, other",
+    )
     p.add_argument("--skills", default=None, help="languages, e.g. sr,hu (login)")
     p.set_defaults(func=main)
 
@@ -25,8 +28,11 @@ def main(args: argparse.Namespace) -> int:
 
     settings = Settings.load(args.settings)
     sock = Path(settings.run_dir) / "control.sock"
-    req: dict[str, object] = {"op": "status" if args.action == "status" else f"agent.{args.action}",
-                              "agent": args.agent, "reason": args.reason}
+    req: dict[str, object] = {
+        "op": "status" if args.action == "status" else f"agent.{args.action}",
+        "agent": args.agent,
+        "reason": args.reason,
+    }
     if args.skills:
         req["skills"] = [s.strip() for s in args.skills.split(",") if s.strip()]
     try:

@@ -15,8 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--rate", type=float, default=2.0, help="calls per second")
     p.add_argument("--talk", type=float, default=5.0, help="seconds an agent talks")
     p.add_argument("--patience", type=float, default=600.0, help="seconds a citizen waits at most")
-    p.add_argument("--at", default=None,
-                   help="the demo clock, ISO time (default: a working day at 10:00 Europe/Belgrade)")
+    p.add_argument(
+        "--at",
+        default=None,
+        help="the demo clock, ISO time (default: a working day at 10:00 Europe/Belgrade)",
+    )
     p.add_argument("--http-port", type=int, default=None, help="serve the workstations here")
     p.add_argument("--seed", type=int, default=21, help="random seed for the citizens")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")

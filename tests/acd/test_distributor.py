@@ -40,7 +40,7 @@ def test_waiting_callers_served_in_arrival_order():
     for t in range(10, 14):
         cmds = d.call_gone(current, float(t))
         assert any(isinstance(c, Completed) for c in cmds)
-        (current, _), = offers(cmds)
+        ((current, _),) = offers(cmds)
         d.answered(current, t + 0.1)
         served.append(current)
     assert served == ["c1", "c2", "c3", "c4"]

@@ -10,8 +10,10 @@ import asyncio
 from asterisk.ami import Ami
 from asterisk.fastagi import AgiSession, CallHungUp, FastAgiServer
 
-ENV = (b"agi_network: yes\nagi_network_script: call\nagi_uniqueid: 1.1\n"
-       b"agi_channel: PJSIP/trunk-1\nagi_callerid: 0214001001\nagi_dnid: 0800021021\n\n")
+ENV = (
+    b"agi_network: yes\nagi_network_script: call\nagi_uniqueid: 1.1\n"
+    b"agi_channel: PJSIP/trunk-1\nagi_callerid: 0214001001\nagi_dnid: 0800021021\n\n"
+)
 
 
 async def test_garbled_handshake_is_refused_and_the_server_keeps_serving():
@@ -28,11 +30,13 @@ async def test_garbled_handshake_is_refused_and_the_server_keeps_serving():
         await w.drain()
         assert await asyncio.wait_for(r.read(), 5) == b""  # closed on us, quietly
         w.close()
+        await w.wait_closed()
         r, w = await asyncio.open_connection("127.0.0.1", server.port)
         w.write(ENV)
         await w.drain()
         await asyncio.wait_for(r.read(), 5)
         w.close()
+        await w.wait_closed()
         assert seen == ["0800021021"]
     finally:
         await server.stop()
@@ -59,6 +63,7 @@ async def test_hangup_mid_command_ends_the_session_without_a_traceback(capsys):
         await w.drain()
         assert await asyncio.wait_for(r.read(), 5) == b""
         w.close()
+        await w.wait_closed()
     finally:
         await server.stop()
     assert outcome == ["hung up"]
@@ -66,18 +71,22 @@ async def test_hangup_mid_command_ends_the_session_without_a_traceback(capsys):
 
 
 async def test_garbled_ami_frame_does_not_stop_the_event_stream():
+    done = asyncio.Event()
+
     async def fake_asterisk(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         w.write(b"Asterisk Call Manager/5.0.6\r\n")
         login = await r.readuntil(b"\r\n\r\n")
-        action_id = [x.split(b": ", 1)[1] for x in login.split(b"\r\n")
-                     if x.lower().startswith(b"actionid")][0]
+        action_id = next(
+            x.split(b": ", 1)[1] for x in login.split(b"\r\n") if x.lower().startswith(b"actionid")
+        )
         w.write(b"Response: Success\r\nActionID: " + action_id + b"\r\nMessage: ok\r\n\r\n")
         w.write(b"Event: FullyBooted\r\nStatus: Fully Booted\r\n\r\n")
         w.write(b"\xff\xfe garbage without a colon\r\n\x00\r\n\r\n")
         w.write(b"Event: Hangup\r\nUniqueid: 42.1\r\nCause: 16\r\n\r\n")
         await w.drain()
-        await asyncio.sleep(2)
+        await done.wait()
         w.close()
+        await w.wait_closed()
 
     server = await asyncio.start_server(fake_asterisk, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -93,5 +102,6 @@ async def test_garbled_ami_frame_does_not_stop_the_event_stream():
         assert any(e.get("Event") == "Hangup" and e.get("Uniqueid") == "42.1" for e in got)
     finally:
         ami.close()
+        done.set()
         server.close()
         await server.wait_closed()

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.mqtt
 async def _collect(port: int, into: list[dict], ready: asyncio.Event) -> None:
     while True:
         try:
-            async with aiomqtt.Client("127.0.0.1", port, identifier="t-sub", clean_session=False) as c:
+            async with aiomqtt.Client(
+                "127.0.0.1", port, identifier="t-sub", clean_session=False
+            ) as c:
                 await c.subscribe("kontakt/#", qos=1)
                 ready.set()
                 async for m in c.messages:
@@ -51,13 +53,16 @@ async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, ses
         await _until(lambda: len({e["event_id"] for e in got}) >= 30)
 
         broker.stop()  # the broker goes away; events keep coming
-        second = [new_event("agent.state", agent=f"agent{i:02d}", state="paused") for i in range(20)]
+        second = [
+            new_event("agent.state", agent=f"agent{i:02d}", state="paused") for i in range(20)
+        ]
         for e in second:
             log.record(f"kontakt/agents/{e['agent']}", e)
         await log.flush()
         async with sessionmaker() as s:
-            waiting = await s.scalar(select(func.count()).select_from(OutboxRow)
-                                     .where(OutboxRow.published_at.is_(None)))
+            waiting = await s.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None))
+            )
         assert waiting == 20  # stored, not yet delivered
 
         await broker.start()
@@ -71,7 +76,9 @@ async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, ses
     assert {e["event_id"] for e in unique} == {e["event_id"] for e in first + second}
     async with sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(CallEvent)) == 50
-        assert await s.scalar(select(func.count()).select_from(OutboxRow)
-                              .where(OutboxRow.published_at.is_(None))) == 0
-
-
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None))
+            )
+            == 0
+        )

@@ -37,11 +37,23 @@ class Harness:
 async def harness(tmp_path):
     made: list[tuple[Rig, Engine | None]] = []
 
-    async def make(agents: int = 3, *, ring_timeout: int = 15, talk_ms: int = 3_600_000,
-                   phones: dict[str, PhoneBehaviour] | None = None, engine: bool = True,
-                   login: bool = True, **settings_kw) -> Harness:
-        rig = Rig(tmp_path / f"rig{len(made)}", agents=agents, ring_timeout=ring_timeout,
-                  default_phone=PhoneBehaviour(talk_ms=talk_ms), phones=dict(phones or {}))
+    async def make(
+        agents: int = 3,
+        *,
+        ring_timeout: int = 15,
+        talk_ms: int = 3_600_000,
+        phones: dict[str, PhoneBehaviour] | None = None,
+        engine: bool = True,
+        login: bool = True,
+        **settings_kw,
+    ) -> Harness:
+        rig = Rig(
+            tmp_path / f"rig{len(made)}",
+            agents=agents,
+            ring_timeout=ring_timeout,
+            default_phone=PhoneBehaviour(talk_ms=talk_ms),
+            phones=dict(phones or {}),
+        )
         made.append((rig, None))
         ami = await rig.start()
         ledger = Ledger()
@@ -49,7 +61,8 @@ async def harness(tmp_path):
         eng = None
         if engine:
             s = rig.engine_settings(Settings.load(environ={})).replace(
-                queue_log=str(tmp_path / "queue_log"), **settings_kw)
+                queue_log=str(tmp_path / "queue_log"), **settings_kw
+            )
             eng = Engine(s, ami)
             await eng.start()
             made[-1] = (rig, eng)

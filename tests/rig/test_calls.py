@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,21 @@ pytestmark = [pytest.mark.rig, needs_rig]
 
 def connects(h):
     """(caller uniqueid, agent) in the order Asterisk reported the answers."""
-    return [(e["Uniqueid"], e["DestChannel"].split("/")[1].split("-")[0]) for e in h.events
-            if e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
-            and e.get("DestChannel", "").startswith("PJSIP/agent")]
+    return [
+        (e["Uniqueid"], e["DestChannel"].split("/")[1].split("-")[0])
+        for e in h.events
+        if e.get("Event") == "DialEnd"
+        and e.get("DialStatus") == "ANSWER"
+        and e.get("DestChannel", "").startswith("PJSIP/agent")
+    ]
 
 
 def arrivals(h):
-    return [e["Uniqueid"] for e in h.events
-            if e.get("Event") == "Newchannel" and e.get("Channel", "").startswith("PJSIP/trunk-")]
+    return [
+        e["Uniqueid"]
+        for e in h.events
+        if e.get("Event") == "Newchannel" and e.get("Channel", "").startswith("PJSIP/trunk-")
+    ]
 
 
 async def test_first_call_on_each_number_is_answered_end_to_end(harness):
@@ -43,7 +49,9 @@ async def test_twenty_talk_the_rest_wait_and_the_longest_waiting_goes_next(harne
     phones = {"agent01": PhoneBehaviour(talk_ms=8000)}
     h = await harness(20, phones=phones)
     await h.rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(25)], rate=25)
-    await h.until(lambda: h.ledger.talking == 20 and h.ledger.waiting == 5, 30, "20 talking, 5 waiting")
+    await h.until(
+        lambda: h.ledger.talking == 20 and h.ledger.waiting == 5, 30, "20 talking, 5 waiting"
+    )
     assert h.engine.acd.waiting()[0].id == arrivals(h)[20]
     first_waiting = arrivals(h)[20]
     await h.until(lambda: len(connects(h)) == 21, 30, "agent01 hangs up, next caller connected")
@@ -90,8 +98,6 @@ async def test_engine_unreachable_falls_back_to_app_queue(harness):
     assert (s["answered"], s["fallback"], s["lost"]) == (2, 2, 0)
 
 
-
-
 async def test_caller_offered_a_callback_presses_1_and_is_called_back(harness):
     h = await harness(1, talk_ms=5000, max_wait=1.0, announce_every=0.0)
     await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)
@@ -101,11 +107,24 @@ async def test_caller_offered_a_callback_presses_1_and_is_called_back(harness):
     await h.until(lambda: h.ledger.callbacks == 1, 20, "callback requested")
     assert h.ledger.lost == 0 and h.ledger.abandoned == 0
     # When agent01 frees, its phone rings first, then the citizen is dialled.
-    await h.until(lambda: any(e.get("Event") == "UserEvent" and e.get("UserEvent") == "KontaktCallback"
-                              for e in h.events), 30, "agent answered the callback")
-    await h.until(lambda: any(e.get("Event") == "DialEnd" and e.get("DialStatus") == "ANSWER"
-                              and e.get("DestChannel", "").startswith("PJSIP/trunk-")
-                              for e in h.events), 20, "citizen answered the callback")
+    await h.until(
+        lambda: any(
+            e.get("Event") == "UserEvent" and e.get("UserEvent") == "KontaktCallback"
+            for e in h.events
+        ),
+        30,
+        "agent answered the callback",
+    )
+    await h.until(
+        lambda: any(
+            e.get("Event") == "DialEnd"
+            and e.get("DialStatus") == "ANSWER"
+            and e.get("DestChannel", "").startswith("PJSIP/trunk-")
+            for e in h.events
+        ),
+        20,
+        "citizen answered the callback",
+    )
     log = Path(h.engine.settings.queue_log).read_text()
     assert "CALLBACKREQUEST|0214001002" in log
     assert log.count("|CONNECT|") == 2
@@ -115,8 +134,11 @@ async def test_waiting_caller_hears_position_and_expected_wait(harness):
     h = await harness(1, talk_ms=8000, announce_every=1.0)
     events: list[dict] = []
     h.engine.sink = lambda topic, payload: events.append(payload)
-    await h.rig.call([("0214001001", FREE_NUMBER), ("0214001002", FREE_NUMBER),
-                      ("0214001003", FREE_NUMBER)], rate=20)
+    await h.rig.call(
+        [("0214001001", FREE_NUMBER), ("0214001002", FREE_NUMBER), ("0214001003", FREE_NUMBER)],
+        rate=20,
+    )
+
     def positions():
         return {e["uniqueid"]: e["position"] for e in events if e["type"] == "call.position"}
 
@@ -143,8 +165,11 @@ async def test_engine_started_mid_call_marks_busy_agents_from_asterisk(harness):
         await h.rig.call([("0214001002", FREE_NUMBER)], rate=10)
         await h.until(lambda: h.ledger.talking == 2, 20, "second call to the free agent")
         assert connects(h)[-1][1] != busy[0]
-        await h.until(lambda: eng.acd.agents[busy[0]].state.value == "available", 20,
-                      "busy agent freed when its call ends")
+        await h.until(
+            lambda: eng.acd.agents[busy[0]].state.value == "available",
+            20,
+            "busy agent freed when its call ends",
+        )
     finally:
         await eng.stop()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import uuid
 import signal
 import subprocess
 import sys
+import uuid
 
 import aiomqtt
 import pytest
@@ -23,17 +23,31 @@ pytestmark = [pytest.mark.rig, needs_rig]
 
 
 def _env(rig: Rig, run_dir) -> dict[str, str]:
-    return {**os.environ, "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
-            "KONTAKT_AMI_SECRET": rig.cfg.ami_secret, "KONTAKT_AGI_PORT": str(rig.agi_port),
-            "KONTAKT_RUN_DIR": str(run_dir), "KONTAKT_SEATS": str(rig.agents),
-            "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout), "KONTAKT_LOG_JSON": "true",
-            "KONTAKT_HTTP": "false", "KONTAKT_ROUTER": "direct", "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{run_dir}/k.db"}
+    return {
+        **os.environ,
+        "KONTAKT_AMI_PORT": str(rig.cfg.ami_port),
+        "KONTAKT_AMI_SECRET": rig.cfg.ami_secret,
+        "KONTAKT_AGI_PORT": str(rig.agi_port),
+        "KONTAKT_RUN_DIR": str(run_dir),
+        "KONTAKT_SEATS": str(rig.agents),
+        "KONTAKT_RING_TIMEOUT": str(rig.ring_timeout),
+        "KONTAKT_LOG_JSON": "true",
+        "KONTAKT_HTTP": "false",
+        "KONTAKT_ROUTER": "direct",
+        "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{run_dir}/k.db",
+    }
 
 
 async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "kontakt", *args, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "kontakt",
+        *args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     out, err = await proc.communicate()
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
@@ -72,8 +86,14 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         env = {**_env(rig, tmp_path / "run"), "KONTAKT_MQTT_PREFIX": prefix}
         with open(tmp_path / "engine.log", "wb") as log:
             engine = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "kontakt", "run", env=env,
-                stdout=subprocess.DEVNULL, stderr=log)
+                sys.executable,
+                "-m",
+                "kontakt",
+                "run",
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         await _wait_engine(env)
         r = await _kontakt(env, "agent", "login", "all")
         assert r.returncode == 0, r.stderr
@@ -84,10 +104,15 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         assert r.returncode == 1 and "pause reason" in r.stderr
 
         await rig.call([(f"021400{i:04d}", FREE_NUMBER) for i in range(7)], rate=20)
-        await h.until(lambda: ledger.talking == 4 and ledger.waiting == 3, 30, "4 talking, 3 waiting")
+        await h.until(
+            lambda: ledger.talking == 4 and ledger.waiting == 3, 30, "4 talking, 3 waiting"
+        )
         # The engine published what it did on MQTT (from its database outbox).
-        await h.until(lambda: sum(e["type"] == "call.queued" for e in published) >= 3, 10,
-                      "call.queued events on MQTT")
+        await h.until(
+            lambda: sum(e["type"] == "call.queued" for e in published) >= 3,
+            10,
+            "call.queued events on MQTT",
+        )
         assert sum(e["type"] == "call.connected" for e in published) == 4
         assert {e["topic"].split("/")[1] for e in published} == {"queue", "agents"}
         engine.send_signal(signal.SIGKILL)
@@ -103,8 +128,14 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         assert "no running engine" in r.stderr and "Traceback" not in r.stderr
         with open(tmp_path / "engine2.log", "wb") as log:
             engine = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "kontakt", "run", env=env,
-                stdout=subprocess.DEVNULL, stderr=log)
+                sys.executable,
+                "-m",
+                "kontakt",
+                "run",
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         r = await _wait_engine(env)
         assert r.stdout.count("available") == 4, r.stdout
         await rig.call([("0214009001", FREE_NUMBER), ("0214009002", FREE_NUMBER)], rate=20)
