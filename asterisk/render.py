@@ -55,6 +55,11 @@ class RigConfig:
     monitor_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     carrier_match: str = "127.0.0.1"
     agent_passwords: dict[str, str] = field(default_factory=dict)
+    sip_bind: str = "127.0.0.1"
+    carrier_host: str = "127.0.0.1"
+    city_host: str = "127.0.0.1"
+    # Test phones have fixed addresses; real phones register (digest auth).
+    static_phones: bool = True
     # Benchmarks only: a number that goes straight to app_queue, to compare.
     app_queue_number: str | None = None
 
@@ -127,7 +132,10 @@ def render(cfg: RigConfig) -> Path:
     agent_tmpl = _template("agent.pjsip.tmpl")
     for aid, port in sorted(cfg.phone_ports.items()):
         pw = cfg.agent_passwords.setdefault(aid, secrets.token_urlsafe(16))
-        agents.append(agent_tmpl.substitute(agent=aid, seat=aid[-2:], phone_port=port, password=pw))
+        contact = (f"contact = sip:{aid}@127.0.0.1:{port}" if cfg.static_phones
+                   else "; the phone registers with its user name and password")
+        agents.append(agent_tmpl.substitute(agent=aid, seat=aid[-2:], password=pw,
+                                            contact_line=contact))
         members.append(f"member => PJSIP/{aid},0,{aid}")
     values = {
         **{k: str(v) for k, v in dirs.items()},
@@ -140,6 +148,9 @@ def render(cfg: RigConfig) -> Path:
         "agi_port": cfg.agi_port,
         "carrier_port": cfg.carrier_port,
         "carrier_match": cfg.carrier_match,
+        "sip_bind": cfg.sip_bind,
+        "carrier_host": cfg.carrier_host,
+        "city_host": cfg.city_host,
         "city_port": cfg.city_port,
         "rtp_start": cfg.rtp_start,
         "rtp_end": cfg.rtp_end,
