@@ -224,7 +224,7 @@ class Subscriber:
         while True:
             yield await self._queue.get()
 
-    async def get(self, timeout: float) -> tuple[str, dict[str, Any]]:  # noqa: ASYNC109
+    async def get(self, timeout: float) -> tuple[str, dict[str, Any]]:
         return await asyncio.wait_for(self._queue.get(), timeout)
 
     async def _run(self) -> None:

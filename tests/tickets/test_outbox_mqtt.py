@@ -23,7 +23,7 @@ from tickets.service import TicketService
 pytestmark = pytest.mark.mqtt
 
 
-async def _until(pred, timeout=10.0):  # noqa: ASYNC109
+async def _until(pred, timeout=10.0):
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not await pred():
