@@ -74,7 +74,7 @@ class Ledger:
             return
         if name == "VarSet" and ev.get("Variable") == "KONTAKT_STATE":
             self._set_waiting(leg, ev.get("Value") == "waiting")
-        elif name == "QueueCallerJoin":
+        elif name == "QueueCallerJoin" and ev.get("Queue") == "kontakt-fallback":
             leg.fallback = True
             self._set_waiting(leg, True)
         elif name == "UserEvent" and ev.get("UserEvent") == "KontaktOutcome":

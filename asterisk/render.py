@@ -158,6 +158,12 @@ def render(cfg: RigConfig) -> Path:
         "ring_timeout": cfg.ring_timeout,
         "agents": "".join(agents),
         "members": "\n".join(members),
+        "agent_queues": "\n".join(
+            f"[kontakt-{aid}]\nstrategy = ringall\ntimeout = {cfg.ring_timeout}\nretry = 1\n"
+            "ringinuse = no\nwrapuptime = 0\nannounce-frequency = 0\n"
+            "joinempty = paused,inuse,ringing,unavailable,invalid,unknown\n"
+            "leavewhenempty = unavailable,invalid,unknown\n"
+            f"member => PJSIP/{aid},0,{aid}\n" for aid in sorted(cfg.phone_ports)),
         "extra_inbound": (
             f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
             if cfg.app_queue_number

@@ -115,6 +115,7 @@ class Engine:
         self.agent_legs: dict[str, str] = {}  # agent channel uniqueid -> caller uniqueid
         self.callback_legs: dict[str, str] = {}  # originated agent channel -> callback call id
         self.acd_ended_by_agent: dict[str, bool] = {}
+        self.attempts: dict[str, str] = {}  # caller uniqueid -> agent being rung
         self._ticker: asyncio.Task[None] | None = None
         ami.listeners.append(self._on_ami)
         ami.on_booted.append(self.reconcile)
@@ -270,8 +271,18 @@ class Engine:
             if s is not None and not s.offer.done():
                 s.offer.cancel()
 
+    def _not_reached(self, uid: str, agent: str) -> None:
+        """The offered agent did not answer: paused, the caller keeps its place."""
+        self.queue_log.write(uid, agent, "RINGNOANSWER", int(self.settings.ring_timeout * 1000))
+        s = self.sessions.get(uid)
+        if s is not None and s.offer.done():
+            s.offer = asyncio.get_running_loop().create_future()
+        self._run(self.acd.no_answer(uid, self.clock()))
+
     def _dial_end(self, ev: dict[str, str]) -> None:
         uid, status = ev.get("Uniqueid", ""), ev.get("DialStatus", "")
+        if status in ("ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"):
+            self.attempts.pop(uid, None)  # AMI told us how this attempt ended
         call = self.acd.calls.get(uid)
         if call is None or call.state != "offered":
             return
@@ -295,18 +306,7 @@ class Engine:
                 )
                 self.queue_log.write(uid, call.agent or "", "CONNECT", int(wait), "", 0, now=now)
             elif status in ("NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION"):
-                agent = call.agent
-                self.queue_log.write(
-                    uid,
-                    agent or "",
-                    "RINGNOANSWER",
-                    int(self.settings.ring_timeout * 1000),
-                    now=now,
-                )
-                s = self.sessions.get(uid)
-                if s is not None and s.offer.done():
-                    s.offer = asyncio.get_running_loop().create_future()
-                self._run(self.acd.no_answer(uid, now))
+                self._not_reached(uid, call.agent or "")
         except AcdError as e:
             log.warning("engine.dial_end_ignored", error=str(e), code=e.code)
 
@@ -371,6 +371,12 @@ class Engine:
         await self._connect(agi, session)
 
     async def _on_requeue(self, agi: AgiSession) -> None:
+        # The dialplan asks again only when the agent was not reached (ring
+        # timeout, or the phone turned out busy); AMI may have said so already.
+        agent = self.attempts.pop(agi.uniqueid, None)
+        call = self.acd.calls.get(agi.uniqueid)
+        if agent and call is not None and call.state == "offered" and call.agent == agent:
+            self._not_reached(agi.uniqueid, agent)
         session = self.sessions.get(agi.uniqueid)
         if session is None:  # the engine restarted since: a new arrival
             session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
@@ -399,6 +405,7 @@ class Engine:
                     return
                 await agi.exec("StopMusicOnHold")
                 await agi.set_var("KONTAKT_STATE", "ringing")
+            self.attempts[session.uniqueid] = agent
             await agi.set_var("KONTAKT_ACTION", f"dial:{agent}")
         except CallHungUp:
             pass  # the caller left: AMI's Hangup event does the bookkeeping
