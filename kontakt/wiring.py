@@ -170,12 +170,12 @@ async def start_parts(settings: Settings, engine: Engine, router: Any) -> Parts:
         engine.sink = parts.events.record
         parts.holder = getattr(router, "holder", None)
         departments = parts.holder.current.departments if parts.holder else None
-        parts.tickets = TicketService(
-            parts.sessionmaker,
-            departments,
-            call_control=AmiCallControl(engine.ami),
-            on_commit=publisher.notify,
-        )
+        from tickets.notify.wiring import notify_on
+
+        parts.tickets = TicketService(parts.sessionmaker, departments,
+                                      call_control=AmiCallControl(engine.ami),
+                                      notify_on=notify_on(settings),
+                                      on_commit=publisher.notify)
         if isinstance(router, IvrRouter):
             router.ticket_status = _status_lookup(parts.tickets)
         engine.on_callback = _callback_ticket(parts.tickets, engine)

@@ -37,7 +37,9 @@ async def _until(cond, timeout=20.0):
     raise AssertionError("timed out")
 
 
-async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, sessionmaker):
+async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, sm):
+    sessionmaker = sm
+    await broker.start()
     got: list[dict] = []
     ready = asyncio.Event()
     sub = asyncio.create_task(_collect(broker.port, got, ready))
