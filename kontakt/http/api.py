@@ -325,6 +325,7 @@ OPS: list[Op] = [
                  description=_text)),
     Op("GET", "/api/tickets", tickets_search, ALL, "Search tickets", "tickets", params=(
         Param("status", {"type": "string", "enum": list(STATUSES)}),
+        Param("kind", {"type": "string", "enum": [*KINDS, "callback"]}),
         Param("department", _s), Param("phone", {"type": "string", "maxLength": 32}),
         Param("text", {"type": "string", "maxLength": 200}),
         Param("mine", {"type": "boolean"}),

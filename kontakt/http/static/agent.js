@@ -33,7 +33,20 @@ async function refreshAgent() {
   }
 }
 
+async function refreshCallbacks() {
+  // Callback requests left outside hours or while waiting: oldest first, so
+  // the morning's agents call back in the order citizens asked.
+  const found = await api("GET", "/api/tickets?kind=callback&status=new&limit=200");
+  const tbody = $("callbacks").querySelector("tbody");
+  tbody.textContent = "";
+  for (const t of found.tickets.slice().reverse()) {
+    tbody.appendChild(row([t.number, t.phone || "", label("s_", t.status)],
+                          {"data-number": t.number}));
+  }
+}
+
 async function refreshTickets() {
+  refreshCallbacks().catch(() => {});
   const mine = await api("GET", "/api/tickets?mine=true");
   const tbody = $("my-tickets").querySelector("tbody");
   tbody.textContent = "";
