@@ -67,6 +67,7 @@ class IvrRouter:
     prompts: Any
     clock: Any
     ticket_status: Any = None
+    on_outcome: Any = None  # a tap for tests and monitoring: each IvrOutcome
 
     async def __call__(self, agi: Any) -> Routing:
         from ivr.agi import run_ivr
@@ -81,6 +82,8 @@ class IvrRouter:
             prompts=self.prompts,
             ticket_status=self.ticket_status,
         )
+        if self.on_outcome is not None:
+            self.on_outcome(out)
         kind = {
             "operator": "queue",
             "rejected": "reject",

@@ -16,10 +16,12 @@ import pytest
 from asterisk import sipp
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from dialplan.holder import ConfigHolder
-from ivr.agi import IvrOutcome, run_ivr
+from ivr.agi import IvrOutcome
 from ivr.prompts import PromptLibrary, build
-from kontakt.runtime import Engine, Routing
+from kontakt.runtime import Engine
 from kontakt.settings import Settings
+from kontakt.wiring import IvrRouter
+from tests.tickets.conftest import db_url, sm  # noqa: F401  (fixtures)
 
 pytestmark = [
     pytest.mark.rig,
@@ -31,9 +33,6 @@ pytestmark = [
 # A Tuesday morning: the line is open whatever the clock of the test machine says.
 OPEN = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Belgrade"))
 SKILLS = {"agent01": ["sr"], "agent02": ["hu"], "agent03": ["sk"]}
-ROUTING = {"operator": "queue", "rejected": "reject", "closed": "closed",
-           "callback": "callback", "hung_up": "done"}
-
 
 # A key sent as SIP INFO (application/dtmf-relay) inside the call's dialog.
 _INFO = """  <pause milliseconds="{delay_ms}"/>
@@ -123,14 +122,9 @@ async def bench(tmp_path, prompts):
         engine = Engine(settings, ami, agents=list(SKILLS))
         b = Bench(rig, engine, events)
 
-        async def router(agi):
-            # What the lead's runtime does: one snapshot per call, then the ACD.
-            outcome = await run_ivr(agi, holder.current, caller=agi.caller,
-                                    dialled=agi.dialled, at=OPEN, prompts=prompts)
-            b.outcomes.append(outcome)
-            return Routing(ROUTING[outcome.kind], outcome.language or "sr", outcome.reason)
-
-        engine.router = router
+        # The runtime's own router: one configuration snapshot per call, then the ACD.
+        engine.router = IvrRouter(holder, prompts, clock=lambda: OPEN,
+                                  on_outcome=b.outcomes.append)
         await engine.start()
         for agent, skills in SKILLS.items():
             await engine.agent_login(agent, skills)
@@ -184,3 +178,43 @@ async def test_a_caller_who_knows_the_menu_keys_ahead(bench):
     assert (out.kind, out.language, out.menu_path) == ("operator", "sk",
                                                        ("language/3=sk", "main/1"))
     assert await citizen.wait(30) == 0
+
+
+CLOSED = datetime(2027, 3, 7, 10, 0, tzinfo=ZoneInfo("Europe/Belgrade"))  # a Sunday
+
+
+async def test_outside_hours_the_caller_leaves_a_callback_ticket(tmp_path, prompts, sm):  # noqa: F811
+    """Closed: the caller hears the hours, presses 1, and a ticket of kind
+    callback with the caller's number is waiting for the morning's agents."""
+    from kontakt.wiring import _callback_ticket
+    from tickets.service import TicketService
+
+    rig = Rig(tmp_path / "rig", agents=1)
+    engine = None
+    try:
+        ami = await rig.start()
+        events: list[dict[str, str]] = []
+        ami.listeners.append(events.append)
+        engine = Engine(rig.engine_settings(Settings.load(environ={})), ami)
+        b = Bench(rig, engine, events)
+        engine.router = IvrRouter(ConfigHolder(), prompts, clock=lambda: CLOSED,
+                                  on_outcome=b.outcomes.append)
+        tickets = TicketService(sm)
+        engine.on_callback = _callback_ticket(tickets, engine)
+        await engine.start()
+        await keying_citizen(rig, "0214001001", CITY_NUMBER, [("1", "rfc2833", 6000)])
+        await b.until(lambda: b.outcomes, 45, "the IVR's outcome")
+        [out] = b.outcomes
+        assert out.kind == "callback" and out.caller == "+381214001001"
+        await b.until(lambda: any(e.get("Event") == "UserEvent"
+                                  and e.get("Outcome") == "callback" for e in events),
+                      15, "the callback outcome event")
+        from tickets.domain import Actor
+
+        found = await tickets.search(Actor("agent01", "agent"), kind="callback")
+        assert [t["phone"] for t in found] == ["+381214001001"]
+        assert found[0]["status"] == "new" and b.answered_by() == []
+    finally:
+        if engine is not None:
+            await engine.stop()
+        await rig.stop()
