@@ -83,6 +83,7 @@ class FastAgiServer:
         self.host, self.port = host, port
         self.server: asyncio.base_events.Server | None = None
         self._sessions: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._accept, self.host, self.port)
@@ -90,12 +91,16 @@ class FastAgiServer:
         log.info("agi.listening", host=self.host, port=self.port)
 
     async def stop(self) -> None:
+        """Stop accepting and end the sessions: each waiting caller's AGI
+        returns, and the dialplan hands it to app_queue (nobody is dropped)."""
+        self._stopping = True
         if self.server is not None:
             self.server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.server.wait_closed(), 2)
-        for task in list(self._sessions):
+        tasks = list(self._sessions)
+        for task in tasks:
             task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -118,6 +123,12 @@ class FastAgiServer:
                 log.info("agi.hangup_mid_command")
             except Exception:
                 log.exception("agi.handler_failed", route=route)
+        except asyncio.CancelledError:
+            # Only our own stop() ends a session quietly (the caller goes on in
+            # the dialplan); any other cancellation propagates.
+            if not self._stopping:
+                raise
+            log.info("agi.session_ended_by_shutdown")
         finally:
             writer.close()
             with contextlib.suppress(Exception):
