@@ -50,9 +50,8 @@ class AgiSession:
 
     async def command(self, line: str, timeout: float = 30.0) -> dict[str, Any]:
         try:
-            result: dict[str, Any] = await asyncio.wait_for(
-                self.request.send_command(line), timeout
-            )
+            async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
+                result: dict[str, Any] = await self.request.send_command(line)
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             raise CallHungUp(str(e)) from None
         if result.get("error") == "AGIResultHangup" or not result.get("status_code", 1):
@@ -140,7 +139,8 @@ class FastAgiServer:
     async def _headers(reader: asyncio.StreamReader) -> dict[str, str] | None:
         # One read for the whole environment block (it ends with a blank line).
         try:
-            block = await asyncio.wait_for(reader.readuntil(b"\n\n"), 5)
+            async with asyncio.timeout(5):
+                block = await reader.readuntil(b"\n\n")
         except (
             TimeoutError,
             ConnectionError,

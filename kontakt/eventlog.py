@@ -47,10 +47,12 @@ class EventLog:
         sessionmaker: async_sessionmaker[Any],
         *,
         batch: int = 500,
+        linger: float = 0.05,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch = batch
+        self.linger = linger
         self.on_commit = on_commit  # wakes the outbox publisher
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -82,6 +84,10 @@ class EventLog:
     async def _writer(self) -> None:
         while True:
             first = await self._queue.get()
+            # Linger a moment so one transaction carries the burst a call makes
+            # (ringing, connected, agent states): far less CPU, and less
+            # contention with the calls' own path, for a 50 ms later feed.
+            await asyncio.sleep(self.linger)
             items = [first, *self._drain()]
             try:
                 await self._store(items)

@@ -357,17 +357,28 @@ class Engine:
             return
         session = _CallSession(agi.uniqueid, agi.channel, agi.caller)
         self.sessions[agi.uniqueid] = session
-        self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
-        self._run(
-            self.acd.call_arrived(
-                agi.uniqueid,
-                self.clock(),
-                caller=agi.caller,
-                language=routing.language,
-                priority=routing.priority,
-                channel=agi.channel,
-            )
+        commands = self.acd.call_arrived(
+            agi.uniqueid,
+            self.clock(),
+            caller=agi.caller,
+            language=routing.language,
+            priority=routing.priority,
+            channel=agi.channel,
         )
+        offer = next((c for c in commands if isinstance(c, Offer) and c.call_id == agi.uniqueid),
+                     None)
+        if offer is not None:
+            # A free agent: answer Asterisk first (set-up latency), then the
+            # bookkeeping (events, queue_log), which the caller need not wait for.
+            self.attempts[agi.uniqueid] = offer.agent_id
+            try:
+                await agi.set_var("KONTAKT_ACTION", f"dial:{offer.agent_id}")
+            finally:
+                self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
+                self._run(commands)
+            return
+        self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
+        self._run(commands)
         await self._connect(agi, session)
 
     async def _on_requeue(self, agi: AgiSession) -> None:

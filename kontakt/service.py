@@ -33,7 +33,10 @@ class AgentStore:
         except (OSError, ValueError):
             return {}
 
+    _last: dict[str, Any] | None = None
+
     def save(self, engine: Engine) -> None:
+        """Write when who is logged in or paused changed (not on every ring)."""
         data = {
             a.id: {
                 "state": "paused"
@@ -46,6 +49,9 @@ class AgentStore:
             }
             for a in engine.acd.agents.values()
         }
+        if data == self._last:
+            return
+        self._last = data
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), "utf-8")
         tmp.replace(self.path)
