@@ -49,12 +49,7 @@ async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, 
             and uid not in start
         ):
             start[uid] = ts
-        elif (
-            name == "VarSet"
-            and ev.get("Variable") in ("AGISTATUS", "QUEUEPOSITION")
-            and uid in start
-            and uid not in decided
-        ):
+        elif name == "QueueCallerJoin" and uid in start and uid not in decided:
             decided[uid] = ts
         elif (
             name == "DialState"

@@ -12,6 +12,7 @@ dies, the dialplan falls back to app_queue over the same agents.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -271,6 +272,34 @@ class Engine:
             if s is not None and not s.offer.done():
                 s.offer.cancel()
 
+    async def _ring(self, agi: AgiSession, agent: str) -> bool:
+        """Ring ``agent`` through its one-member queue, inside this AGI session.
+
+        Blocks for the whole call when the agent answers.  True when the call
+        is over (answered and ended, or the caller left); False when the agent
+        was not reached and the caller is still here.  If the engine dies
+        meanwhile, Asterisk finishes the ring and a caller who was not
+        reached goes on to app_queue."""
+        # One AGI command: the kontakt-ring subroutine marks the call, then
+        # rings; if this engine dies during the call the dialplan knows a call
+        # that reached the agent is over and sends one that did not to app_queue.
+        r = await agi.command(f"GOSUB kontakt-ring s 1 {agent}", timeout=24 * 3600)
+        if r.get("result", ("0",))[0] == "-1":
+            return True
+        call = self.acd.calls.get(agi.uniqueid)
+        if call is None or call.state in ("connected", "done"):
+            with contextlib.suppress(CallHungUp):
+                await agi.set_var("KONTAKT_ACTION", "done")
+            return True
+        return False
+
+    def _not_reached_once(self, uid: str, agent: str) -> None:
+        """Queue returned without the agent: unless AMI said so already."""
+        call = self.acd.calls.get(uid)
+        if self.attempts.pop(uid, None) == agent and call is not None \
+                and call.state == "offered" and call.agent == agent:
+            self._not_reached(uid, agent)
+
     def _not_reached(self, uid: str, agent: str) -> None:
         """The offered agent did not answer: paused, the caller keeps its place."""
         self.queue_log.write(uid, agent, "RINGNOANSWER", int(self.settings.ring_timeout * 1000))
@@ -368,14 +397,17 @@ class Engine:
         offer = next((c for c in commands if isinstance(c, Offer) and c.call_id == agi.uniqueid),
                      None)
         if offer is not None:
-            # A free agent: answer Asterisk first (set-up latency), then the
-            # bookkeeping (events, queue_log), which the caller need not wait for.
+            # A free agent: ring it at once from this AGI session (set-up
+            # latency); the bookkeeping runs while it rings.
             self.attempts[agi.uniqueid] = offer.agent_id
-            try:
-                await agi.set_var("KONTAKT_ACTION", f"dial:{offer.agent_id}")
-            finally:
-                self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
-                self._run(commands)
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self.queue_log.write, agi.uniqueid, "NONE", "ENTERQUEUE", "",
+                           agi.caller or "")
+            loop.call_soon(self._run, commands)
+            if await self._ring(agi, offer.agent_id):
+                return  # answered and over, or the caller left
+            self._not_reached_once(agi.uniqueid, offer.agent_id)
+            await self._connect(agi, session)
             return
         self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")
         self._run(commands)
