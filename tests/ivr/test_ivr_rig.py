@@ -34,32 +34,12 @@ pytestmark = [
 OPEN = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Belgrade"))
 SKILLS = {"agent01": ["sr"], "agent02": ["hu"], "agent03": ["sk"]}
 
-# A key sent as SIP INFO (application/dtmf-relay) inside the call's dialog.
-_INFO = """  <pause milliseconds="{delay_ms}"/>
-  <send retrans="500"><![CDATA[
-INFO sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: {cseq} INFO
-Max-Forwards: 70
-Content-Type: application/dtmf-relay
-Content-Length: [len]
-
-Signal={digit}
-Duration=160
-]]></send>
-  <recv response="200"/>
-"""
-
-
 def keying_scenario(keys: list[tuple[str, str, int]], hold_ms: int) -> str:
     """A citizen who answers prompts: (key, "rfc2833" | "info", ms before it)."""
     body = ""
     for n, (key, how, delay_ms) in enumerate(keys):
         if how == "info":
-            body += _INFO.format(delay_ms=delay_ms, cseq=10 + n, digit=key)
+            body += sipp._UAC_INFO.format(delay_ms=delay_ms, cseq=10 + n, digit=key)
         else:
             body += sipp._UAC_DTMF.format(delay_ms=delay_ms,
                                           pcap=sipp.DTMF_DIR / f"dtmf_2833_{key}.pcap")

@@ -52,6 +52,13 @@ async def _kontakt(env, *args) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
+async def _start_engine(env, log_path) -> asyncio.subprocess.Process:
+    with open(log_path, "wb") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kontakt", "run", env=env,
+            stdout=subprocess.DEVNULL, stderr=log)
+
+
 async def _wait_engine(env) -> subprocess.CompletedProcess[str]:
     for _ in range(100):
         r = await _kontakt(env, "agent", "status")
@@ -84,16 +91,7 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         ami.listeners.append(ledger.feed)
         h = Harness(rig, None, ledger)
         env = {**_env(rig, tmp_path / "run"), "KONTAKT_MQTT_PREFIX": prefix}
-        with open(tmp_path / "engine.log", "wb") as log:
-            engine = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "kontakt",
-                "run",
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+        engine = await _start_engine(env, tmp_path / "engine.log")
         await _wait_engine(env)
         r = await _kontakt(env, "agent", "login", "all")
         assert r.returncode == 0, r.stderr
@@ -126,16 +124,7 @@ async def test_sigkill_with_callers_waiting_loses_none(tmp_path):
         r = await _kontakt(env, "agent", "pause", "agent04", "--reason", "meeting")
         assert r.returncode == 2  # no engine running: a clear one-line error
         assert "no running engine" in r.stderr and "Traceback" not in r.stderr
-        with open(tmp_path / "engine2.log", "wb") as log:
-            engine = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "kontakt",
-                "run",
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+        engine = await _start_engine(env, tmp_path / "engine2.log")
         r = await _wait_engine(env)
         assert r.stdout.count("available") == 4, r.stdout
         await rig.call([("0214009001", FREE_NUMBER), ("0214009002", FREE_NUMBER)], rate=20)
