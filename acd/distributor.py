@@ -34,6 +34,7 @@ class Call:
     callback: bool = False
     channel: str | None = None
     ended_by_agent: bool = False
+    fast: bool = False  # rung by the dialplan's fast path
 
 
 # Commands the adapter carries out.
@@ -147,6 +148,42 @@ class Distributor:
             self._idle_key[agent.id] = key
             for skill in agent.skills:
                 bisect.insort(self._idle.setdefault(skill, []), key)
+
+    def next_free(self, language: str) -> str | None:
+        """The agent a new call in ``language`` would get now, if no call waits."""
+        if self._head(language) is not None:
+            return None
+        idle = self._idle.get(language)
+        return idle[0][2] if idle else None
+
+    def claimed(self, agent_id: str, call_id: str, now: float, *, caller: str | None = None,
+                language: str = "sr", channel: str | None = None) -> list[Command]:
+        """Asterisk's dialplan took the agent the engine published for the next
+        call (fast path).  The agent rings for this call; had the engine just
+        offered it to another call, that call goes back to its place."""
+        agent = self.agent(agent_id)
+        self._seq += 1
+        call = Call(call_id, caller, language, now, self._seq, channel=channel)
+        self.calls[call_id] = call
+        out: list[Command] = []
+        if agent.state is State.AVAILABLE:
+            agent.apply(Event.OFFER, now)
+            self._reindex(agent, State.AVAILABLE)
+        elif (agent.state is State.RINGING and agent.call_id in self.calls
+              and not self.calls[agent.call_id].fast):
+            other = self.calls[agent.call_id]
+            other.state, other.agent = "waiting", None
+            heapq.heappush(self._waiting.setdefault(other.language, []),
+                           (other.priority, other.seq, other.id))
+        else:  # busy after all: its queue will refuse, and the call comes back
+            call.state = "waiting"
+            heapq.heappush(self._waiting.setdefault(language, []),
+                           (call.priority, call.seq, call.id))
+            return out + self.dispatch(now)
+        agent.call_id = call_id
+        call.state, call.agent, call.fast = "offered", agent_id, True
+        out += [AgentChanged(agent_id, agent.state.value, None), Offer(call_id, agent_id)]
+        return out + self.dispatch(now)
 
     def busy_elsewhere(self, agent_id: str, now: float) -> list[Command]:
         """The agent is on a call the engine did not place (found on reconcile)."""

@@ -110,6 +110,7 @@ async def run(calls: int = 200, rate: float = 20.0, agents: int = 20) -> None:
             "KONTAKT_LOG_JSON": "true",
             "KONTAKT_HTTP": "false",
             "KONTAKT_ROUTER": "direct",
+            "KONTAKT_FAST_PATH": "true",
             "KONTAKT_DATABASE_URL": f"sqlite+aiosqlite:///{base}/k.db",
         }
         with open(base / "engine.log", "wb") as log:

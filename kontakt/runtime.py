@@ -117,6 +117,8 @@ class Engine:
         self.callback_legs: dict[str, str] = {}  # originated agent channel -> callback call id
         self.acd_ended_by_agent: dict[str, bool] = {}
         self.attempts: dict[str, str] = {}  # caller uniqueid -> agent being rung
+        self._published: str | None = None  # fast path: what KONTAKT_NEXT holds
+        self._publish_pending = False
         self._ticker: asyncio.Task[None] | None = None
         ami.listeners.append(self._on_ami)
         ami.on_booted.append(self.reconcile)
@@ -127,6 +129,9 @@ class Engine:
         self._ticker = asyncio.create_task(self._tick_loop())
 
     async def stop(self) -> None:
+        if self.settings.fast_path:  # nothing published for a dead engine to own
+            with contextlib.suppress(AmiError):
+                await self.ami.action("Setvar", Variable="KONTAKT_NEXT", Value="")
         if self._ticker:
             self._ticker.cancel()
         await self.agi.stop()
@@ -177,6 +182,8 @@ class Engine:
 
     # -- commands from the domain ----------------------------------------
     def _run(self, commands: list[Command]) -> None:
+        if commands:
+            self._schedule_publish()
         now = self.clock()
         for cmd in commands:
             if isinstance(cmd, Offer):
@@ -263,6 +270,9 @@ class Engine:
             self._dial_end(ev)
         elif name == "Hangup":
             self._hangup(ev)
+        elif (name == "QueueCallerJoin" and ev.get("Queue", "").startswith("kontakt-agent")
+              and ev.get("Uniqueid") not in self.acd.calls):
+            self._claimed(ev)
         elif name == "HangupRequest" and ev.get("Uniqueid") in self.agent_legs:
             self.acd_ended_by_agent[self.agent_legs[ev["Uniqueid"]]] = True
         elif name in ("HangupRequest", "SoftHangupRequest"):
@@ -292,6 +302,38 @@ class Engine:
                 await agi.set_var("KONTAKT_ACTION", "done")
             return True
         return False
+
+    # -- fast path ------------------------------------------------------------
+    def _claimed(self, ev: dict[str, str]) -> None:
+        """The dialplan rang the agent we published: account for the call."""
+        uid, agent = ev.get("Uniqueid", ""), ev.get("Queue", "").removeprefix("kontakt-")
+        if agent not in self.acd.agents or uid in self.acd.calls:
+            return
+        self.attempts[uid] = agent
+        self.stats["offered"] += 1
+        caller = ev.get("CallerIDNum") or None
+        self.queue_log.write(uid, "NONE", "ENTERQUEUE", "", caller or "")
+        self._run(self.acd.claimed(agent, uid, self.clock(), caller=caller,
+                                   channel=ev.get("Channel")))
+
+    def _schedule_publish(self) -> None:
+        if self.settings.fast_path and not self._publish_pending:
+            self._publish_pending = True
+            asyncio.get_running_loop().call_soon(self._publish)
+
+    def _publish(self) -> None:
+        self._publish_pending = False
+        nxt = self.acd.next_free("sr") or ""
+        if nxt != self._published:
+            self._published = nxt
+            self._spawn(self._setvar_next(nxt))
+
+    async def _setvar_next(self, value: str) -> None:
+        try:
+            await self.ami.action("Setvar", Variable="KONTAKT_NEXT", Value=value)
+        except AmiError as e:
+            self._published = None  # unknown: publish again on the next change
+            log.warning("fastpath.publish_failed", error=str(e))
 
     def _not_reached_once(self, uid: str, agent: str) -> None:
         """Queue returned without the agent: unless AMI said so already."""

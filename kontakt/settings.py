@@ -92,6 +92,11 @@ class Settings:
     http_host: str = _opt(default="127.0.0.1")
     http_port: int = _opt(_port, 8021)
     http: bool = _opt(_bool, True, "serve the workstations (HTTP API and pages)")
+    fast_path: bool = _opt(
+        _bool, False,
+        "router = direct only: publish the next free agent so Asterisk rings it without a "
+        "round trip to the engine (the engine still decides who is next)",
+    )
     router: str = _opt(
         _choice("ivr", "direct"),
         "ivr",

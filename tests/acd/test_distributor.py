@@ -121,3 +121,16 @@ def test_agent_leaving_a_transferred_call_is_free_and_the_call_complete():
     assert [type(c).__name__ for c in cmds][:1] == ["Completed"]
     assert offers(cmds) == [("b", "agent01")]
     assert d.call_gone("a", 60.0) == []  # the citizen's later hang-up changes nothing
+
+
+def test_fast_path_claim_takes_the_published_agent_and_keeps_the_loser_in_place():
+    d = make(2)
+    assert d.next_free("sr") == "agent01"
+    cmds = d.claimed("agent01", "fast", 5.0)
+    assert offers(cmds) == [("fast", "agent01")]
+    assert d.next_free("sr") == "agent02"
+    d.call_arrived("slow", 6.0)  # the engine offers agent02 ...
+    cmds = d.claimed("agent02", "fast2", 6.1)  # ... which the dialplan took meanwhile
+    assert offers(cmds) == [("fast2", "agent02")]
+    assert d.calls["slow"].state == "waiting" and d.position("slow") == 1
+    assert d.next_free("sr") is None

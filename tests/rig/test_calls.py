@@ -189,3 +189,17 @@ async def test_agent_phone_feature_codes_drive_the_agent_state(harness):
     # No anonymous SIP: a wrong password changes nothing.
     assert await h.rig.feature("agent02", "*71", password="wrong", timeout=3) != 0
     assert h.engine.acd.agents["agent02"].state.value == "logged_out"
+
+
+async def test_fast_path_rings_the_published_agent_and_the_engine_keeps_count(harness):
+    h = await harness(2, talk_ms=2000, fast_path=True)
+    await h.until(lambda: h.engine._published == "agent01", 5, "agent01 published")
+    await h.rig.call([(f"021400100{i}", FREE_NUMBER) for i in range(4)], rate=10)
+    await h.until(lambda: h.ledger.offered == 4 and h.ledger.in_progress == 0, 40, "4 calls")
+    engine_asked = {e["Uniqueid"] for e in h.events if e.get("Event") == "Newexten"
+                    and e.get("Application") == "AGI"}
+    assert len(engine_asked) <= 2  # the first two rang without asking the engine
+    s = h.ledger.summary()
+    assert (s["answered"], s["lost"], s["fallback"]) == (4, 0, 0)
+    assert h.engine.stats["answered"] == 4
+    assert [uid for uid, _ in connects(h)] == arrivals(h)  # still first come, first served
