@@ -279,6 +279,27 @@ class Distributor:
         call.callback, call.caller = True, number
         return [Queued(call_id, self.position(call_id))]
 
+    def retract(self, call_id: str, now: float) -> list[Command]:
+        """The offered agent was taken by another call first (its one-member
+        queue was full): not the agent's fault, not the caller's; the call
+        goes back to its place and the agent stays with the other call."""
+        call = self.call(call_id)
+        if call.state != "offered" or call.agent is None:
+            return []
+        agent = self.agent(call.agent)
+        out: list[Command] = []
+        if agent.call_id == call_id:  # the taker's claim has not arrived yet
+            agent.apply(Event.CALLER_GONE, now)
+            self._reindex(agent, State.RINGING)
+            out.append(AgentChanged(agent.id, agent.state.value, None))
+        call.state, call.agent = "waiting", None
+        heapq.heappush(self._waiting.setdefault(call.language, []),
+                       (call.priority, call.seq, call.id))
+        out += self.dispatch(now)
+        if call.state == "waiting":
+            out.append(Queued(call.id, self.position(call.id)))
+        return out
+
     def call_gone(self, call_id: str, now: float) -> list[Command]:
         """The caller's channel hung up, whatever state the call was in."""
         call = self.calls.get(call_id)

@@ -160,7 +160,7 @@ def render(cfg: RigConfig) -> Path:
         "members": "\n".join(members),
         "agent_queues": "\n".join(
             f"[kontakt-{aid}]\nstrategy = ringall\ntimeout = {cfg.ring_timeout}\nretry = 1\n"
-            "ringinuse = no\nwrapuptime = 0\nannounce-frequency = 0\n"
+            "ringinuse = no\nwrapuptime = 0\nannounce-frequency = 0\nmaxlen = 1\n"
             "joinempty = paused,inuse,ringing,unavailable,invalid,unknown\n"
             "leavewhenempty = unavailable,invalid,unknown\n"
             f"member => PJSIP/{aid},0,{aid}\n" for aid in sorted(cfg.phone_ports)),

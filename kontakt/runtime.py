@@ -448,7 +448,15 @@ class Engine:
             loop.call_soon(self._run, commands)
             if await self._ring(agi, offer.agent_id):
                 return  # answered and over, or the caller left
-            self._not_reached_once(agi.uniqueid, offer.agent_id)
+            if await agi.get_var("QUEUESTATUS") == "FULL":
+                # Another call took this agent first (the fast path's race):
+                # back to our place, the agent is not to blame.
+                self.attempts.pop(agi.uniqueid, None)
+                if session.offer.done():
+                    session.offer = asyncio.get_running_loop().create_future()
+                self._run(self.acd.retract(agi.uniqueid, self.clock()))
+            else:
+                self._not_reached_once(agi.uniqueid, offer.agent_id)
             await self._connect(agi, session)
             return
         self.queue_log.write(agi.uniqueid, "NONE", "ENTERQUEUE", "", agi.caller or "")

@@ -134,3 +134,16 @@ def test_fast_path_claim_takes_the_published_agent_and_keeps_the_loser_in_place(
     assert offers(cmds) == [("fast2", "agent02")]
     assert d.calls["slow"].state == "waiting" and d.position("slow") == 1
     assert d.next_free("sr") is None
+
+
+def test_retract_when_another_call_took_the_agent_first():
+    d = make(1)
+    d.call_arrived("w", 1.0)  # offered agent01 by the engine
+    assert d.calls["w"].state == "offered"
+    d.claimed("agent01", "f", 1.001)  # the dialplan's call joined agent01's queue first
+    assert d.calls["w"].state == "waiting"
+    assert d.retract("w", 1.002) == []  # already back in its place
+    d2 = make(1)
+    d2.call_arrived("w", 1.0)
+    cmds = d2.retract("w", 1.1)  # full queue seen before the taker's claim
+    assert offers(cmds) == [("w", "agent01")]  # offered again; the claim, when it comes, moves it
