@@ -171,7 +171,15 @@ class Settings:
                 raise SettingsError(
                     f"setting {f.name} (KONTAKT_{f.name.upper()}): {raw[f.name]!r} {e}"
                 ) from None
-        return cls(**values)
+        settings = cls(**values)
+        if settings.fast_path and settings.router != "direct":
+            # The fast path rings the published agent before any menu or hours
+            # check: with the IVR it would let calls bypass them.
+            raise SettingsError(
+                "setting fast_path (KONTAKT_FAST_PATH): needs router = direct "
+                f"(KONTAKT_ROUTER), not {settings.router!r}"
+            )
+        return settings
 
     def replace(self, **kw: Any) -> Settings:
         return dataclasses.replace(self, **kw)
