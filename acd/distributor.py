@@ -33,7 +33,6 @@ class Call:
     answered_at: float | None = None
     callback: bool = False
     channel: str | None = None
-    ended_by_agent: bool = False
     fast: bool = False  # rung by the dialplan's fast path
 
 

@@ -12,17 +12,8 @@ def free_tcp_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _udp_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _tcp_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def _free(port: int, kind: socket.SocketKind) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -38,7 +29,8 @@ def free_udp_block(size: int, *, lo: int = 20000, hi: int = 60000, tries: int = 
     rng = random.SystemRandom()
     for _ in range(tries):
         base = rng.randrange(lo, hi - size) & ~1  # even: RTP wants even ports
-        if all(_udp_free(p) and _tcp_free(p) for p in range(base, base + size)):
+        if all(_free(p, socket.SOCK_DGRAM) and _free(p, socket.SOCK_STREAM)
+               for p in range(base, base + size)):
             return base
     raise RuntimeError(f"no block of {size} free UDP ports found")
 

@@ -115,7 +115,7 @@ class Engine:
         ] = {}  # agent channel uniqueid -> agent, calls we did not place
         self.agent_legs: dict[str, str] = {}  # agent channel uniqueid -> caller uniqueid
         self.callback_legs: dict[str, str] = {}  # originated agent channel -> callback call id
-        self.acd_ended_by_agent: dict[str, bool] = {}
+        self.ended_by_agent: dict[str, bool] = {}
         self.attempts: dict[str, str] = {}  # caller uniqueid -> agent being rung
         self._published: str | None = None  # fast path: what KONTAKT_NEXT holds
         self._publish_pending = False
@@ -231,7 +231,7 @@ class Engine:
                     wait=round(cmd.wait, 3),
                     talk=round(cmd.talk, 3),
                 )
-                ended = self.acd_ended_by_agent.pop(cmd.call_id, False)
+                ended = self.ended_by_agent.pop(cmd.call_id, False)
                 self.queue_log.write(
                     cmd.call_id,
                     cmd.agent_id,
@@ -274,7 +274,7 @@ class Engine:
               and ev.get("Uniqueid") not in self.acd.calls):
             self._claimed(ev)
         elif name == "HangupRequest" and ev.get("Uniqueid") in self.agent_legs:
-            self.acd_ended_by_agent[self.agent_legs[ev["Uniqueid"]]] = True
+            self.ended_by_agent[self.agent_legs[ev["Uniqueid"]]] = True
         elif name in ("HangupRequest", "SoftHangupRequest"):
             # Asterisk keeps a hung-up channel while its AGI script runs:
             # end the waiting session so the channel (and its Hangup) can go.
