@@ -213,6 +213,7 @@ class Distributor:
         language: str = "sr",
         priority: int = 5,
         channel: str | None = None,
+        skills: tuple[str, ...] = (),
     ) -> list[Command]:
         if call_id in self.calls and self.calls[call_id].state != "done":
             return self.dispatch(now)  # a repeated arrival keeps the original place

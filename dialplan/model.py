@@ -35,6 +35,12 @@ SYSTEM_PROMPTS = (
     "status_is",        # "the status of request ... is"
     "status_active", "status_resolved", "status_cancelled",
     "goodbye",
+    # The waiting room, in the caller's language (kontakt.calls.voice).
+    "queue_next",       # "you are next"
+    "queue_ahead",      # "callers ahead of you:" + a number
+    "queue_wait",       # "expected wait, in minutes:" + a number
+    "queue_callback",   # "press 1 to be called back; you keep your place"
+    "queue_callback_recorded",
 )
 
 

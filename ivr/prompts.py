@@ -9,7 +9,8 @@ Layout under one prompts directory (setting ``prompts_dir``)::
 
 ``PromptLibrary.path(id, lang)`` is what ``STREAM FILE`` wants: an absolute
 path without extension (Asterisk picks the format).  Digits ``digit_0`` ..
-``digit_9`` are generated per language for reading out request numbers.
+``digit_9`` are generated per language for reading out request numbers, and
+``number_1`` .. ``number_99`` for the waiting room's positions and minutes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dialplan.model import Config
 
 RECORDED_FORMATS = (".wav", ".sln", ".gsm", ".ulaw", ".alaw", ".g722")
 DIGITS = tuple(str(d) for d in range(10))
+NUMBERS = range(1, 100)
 
 
 class PromptBuildError(Exception):
@@ -60,6 +62,12 @@ class PromptLibrary:
     def digit(self, digit: str, language: str) -> str:
         return self.path(f"digit_{digit}", language)
 
+    def number(self, n: int, language: str) -> list[str]:
+        """A number as prompts: one word up to 99, digit by digit above."""
+        if n in NUMBERS:
+            return [self.path(f"number_{n}", language)]
+        return [self.digit(d, language) for d in str(max(0, n))]
+
 
 @dataclass
 class BuildReport:
@@ -76,6 +84,8 @@ def _jobs(config: Config) -> Iterator[tuple[str, str, str, str]]:
                 yield pid, lang.code, lang.voice, texts[lang.code]
         for d in DIGITS:
             yield f"digit_{d}", lang.code, lang.voice, d
+        for n in NUMBERS:
+            yield f"number_{n}", lang.code, lang.voice, str(n)
 
 
 def build(config: Config, out: Path, *, workers: int = 2) -> BuildReport:

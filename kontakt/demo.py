@@ -19,8 +19,9 @@ from typing import Any
 
 from asterisk.ledger import Ledger
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
+from kontakt.bootstrap import Options, bootstrap
+from kontakt.demo_parts import Desk, with_mail
 from kontakt.logs import configure, get_logger
-from kontakt.runtime import Engine
 from kontakt.settings import Settings
 
 log = get_logger()
@@ -89,8 +90,9 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
         city_talk_ms=int(max(1.0, args.talk) * 1000),
     )
     ledger = Ledger()
-    engine = None
-    extras: list[Any] = []
+    system = None
+    engine_ami = None
+    mail = None
     try:
         direct = settings.router == "direct"
         ami = await rig.start()
@@ -100,22 +102,24 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
             esettings = esettings.replace(
                 prompts_dir=str(Path.home() / ".cache" / "kontakt" / "prompts")
             )
-        from kontakt.wiring import build_router  # configuration, hours, IVR
-
-        router = build_router(esettings, at=args.at or "auto")
+        esettings = esettings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
+        esettings, mail = with_mail(esettings)
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
         # the rig's connection sees every event for the ledger.
         engine_ami = await connect_ami(esettings)
-        extras.append(_Closing(engine_ami))
-        engine = Engine(esettings, engine_ami, router=router)
-        await engine.start()
-        for agent in list(engine.acd.agents):
-            await engine.agent_login(agent, DEMO_SKILLS.get(agent, ["sr"]))
-        from kontakt.wiring import start_extras
-
-        extras += await start_extras(args, esettings, engine, base, router)
+        desk = Desk(getattr(args, "seed", 21))
+        system = await bootstrap(esettings, engine_ami, Options(
+            at=args.at or "auto",
+            logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
+                    (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
+            extras=(desk,),
+            http="demo" if getattr(args, "http_port", None) is not None else "off",
+            http_port=getattr(args, "http_port", None),
+            # With --json, stdout carries the one summary object only.
+            http_out=sys.stderr if args.json else sys.stdout,
+        ))
         if not args.json:
             print(
                 f"kontakt demo: Asterisk SIP 127.0.0.1:{rig.sip_port}, {args.agents} agents, "
@@ -139,10 +143,9 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
             for proc in procs:
                 with contextlib.suppress(TimeoutError):
                     await proc.wait(5)
-            summary = ledger.summary()
+            summary: dict[str, Any] = dict(ledger.summary())
             summary["calls"] = args.calls
-            for extra in extras:
-                summary.update(await extra.summary())
+            summary.update(await desk.summary())
             return summary
         while True:  # until Ctrl-C: a steady trickle of citizens
             await place_calls(
@@ -152,24 +155,14 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
                 await asyncio.sleep(0.5)
                 _status(ledger)
     finally:
-        for extra in extras:
-            with contextlib.suppress(Exception):
-                await extra.stop()
-        if engine is not None:
-            await engine.stop()
+        if system is not None:
+            await system.stop()
+        if engine_ami is not None:
+            engine_ami.close()
+        if mail is not None:
+            mail.stop()
         await rig.stop()
         logfile.close()
-
-
-class _Closing:
-    def __init__(self, ami: Any) -> None:
-        self.ami = ami
-
-    async def summary(self) -> dict[str, Any]:
-        return {}
-
-    async def stop(self) -> None:
-        self.ami.close()
 
 
 def _status(ledger: Ledger) -> None:

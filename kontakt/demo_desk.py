@@ -27,14 +27,14 @@ class DemoDesk:
     def __init__(
         self,
         tickets: Any,
-        engine: Any,
+        publisher: Any,
         departments: list[str],
         *,
         rng: random.Random,
         transfer_share: float = 0.3,
         email_share: float = 0.5,
     ) -> None:
-        self.tickets, self.engine = tickets, engine
+        self.tickets, self.publisher = tickets, publisher
         self.departments = departments
         self.rng = rng
         self.transfer_share, self.email_share = transfer_share, email_share
@@ -43,12 +43,11 @@ class DemoDesk:
         self.errors = 0
 
     def start(self) -> None:
-        self.engine.listeners.append(self._on_event)
+        self.publisher.subscribe(self._on_event)
         self._staff = asyncio.create_task(self._department_staff())
 
     async def stop(self) -> None:
-        if self._on_event in self.engine.listeners:
-            self.engine.listeners.remove(self._on_event)
+        self.publisher.unsubscribe(self._on_event)
         for t in [*self._tasks, *([self._staff] if self._staff else [])]:
             t.cancel()
         for t in [*self._tasks, *([self._staff] if self._staff else [])]:
@@ -70,7 +69,7 @@ class DemoDesk:
                 return
             await asyncio.sleep(0.25)
 
-    def _on_event(self, ev: dict[str, Any]) -> None:
+    def _on_event(self, topic: str, ev: dict[str, Any]) -> None:
         if ev.get("type") == "call.connected" and not ev.get("callback"):
             task = asyncio.create_task(self._operator(ev))
             self._tasks.add(task)

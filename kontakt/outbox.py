@@ -86,12 +86,29 @@ class OutboxPublisher:
     async def start(self) -> None:
         self._task = asyncio.create_task(self.run())
 
-    async def stop(self) -> None:
+    async def stop(self, drain: float = 5.0) -> None:
+        """Deliver what is committed (for at most ``drain`` seconds while the
+        broker is reachable), then stop; what is left waits in the database
+        for the next start."""
+        await self.drain(drain)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    async def drain(self, timeout: float) -> int:
+        """Rows still undelivered after at most ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        left = await pending(self.sessionmaker)
+        while left and self.connected and self._task is not None and loop.time() < deadline:
+            self.notify()
+            await asyncio.sleep(0.05)
+            left = await pending(self.sessionmaker)
+        if left:
+            log.warning("outbox.left_for_next_start", rows=left)
+        return left
 
     async def run(self) -> None:
         delay = 0.2

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 
 class EngineFacade(Protocol):
-    """The ACD as the workstations see it (``kontakt.runtime.Engine``)."""
+    """The ACD as the workstations see it (``kontakt.calls.engine.Engine``)."""
 
     def snapshot(self) -> dict[str, Any]: ...
     async def agent_login(self, agent_id: str, skills: list[str] | None = None) -> Any: ...

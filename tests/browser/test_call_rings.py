@@ -25,17 +25,13 @@ pytestmark = [
 def rig_server(tmp_path):
     from asterisk.rig import FREE_NUMBER, Rig
     from dialplan.holder import ConfigHolder
+    from kontakt.bootstrap import Options, bootstrap
     from kontakt.db import make_engine, make_sessionmaker
-    from kontakt.eventlog import EventLog
     from kontakt.http.app import create_app
     from kontakt.http.context import HttpContext
     from kontakt.http.users import add_user
     from kontakt.migrate import upgrade
-    from kontakt.outbox import OutboxPublisher
-    from kontakt.runtime import Engine
     from kontakt.settings import Settings
-    from tickets.service import TicketService
-    from tickets.transfer_ami import AmiCallControl
 
     prefix = f"kontakt-test-{secrets.token_hex(4)}"
     parts: dict = {}
@@ -55,33 +51,21 @@ def rig_server(tmp_path):
         parts["ami_events"] = ami_events = []
         ami.listeners.append(ami_events.append)
         settings = rig.engine_settings(Settings.load(environ={})).replace(
-            queue_log=str(tmp_path / "queue_log"), mqtt_prefix=prefix)
-
-        # The engine's own event log and the tickets share the outbox to MQTT.
-        outbox = OutboxPublisher(sm, "127.0.0.1", 1883, prefix)
-        await outbox.start()
-        parts["outbox"] = outbox
-        events = EventLog(sm, on_commit=outbox.notify)
-        await events.start()
-        parts["events"] = events
-        engine = Engine(settings, ami, sink=events.record)
-        await engine.start()
-        parts["engine"] = engine
-        tickets = TicketService(sm, call_control=AmiCallControl(ami), on_commit=outbox.notify)
-        ctx = HttpContext(sessionmaker=sm, tickets=tickets, settings=settings, engine=engine,
-                          config_holder=ConfigHolder(), mqtt_host="127.0.0.1",
-                          mqtt_port=1883, mqtt_prefix=prefix)
+            queue_log=str(tmp_path / "queue_log"), mqtt_prefix=prefix, router="direct",
+            database_url=url)
+        # The whole system but HTTP, which the test serves itself.
+        system = await bootstrap(settings, ami, Options())
+        parts["system"] = system
+        ctx = HttpContext(sessionmaker=sm, tickets=system.tickets, settings=settings,
+                          engine=system.engine, config_holder=ConfigHolder(),
+                          mqtt_host="127.0.0.1", mqtt_port=1883, mqtt_prefix=prefix)
         return create_app(ctx)
 
     async def teardown():
-        if "engine" in parts:
-            await parts["engine"].stop()
+        if "system" in parts:
+            await parts["system"].stop()
         if "rig" in parts:
             await parts["rig"].stop()
-        if "events" in parts:
-            await parts["events"].stop()
-        if "outbox" in parts:
-            await parts["outbox"].stop()
         if "db" in parts:
             await parts["db"].dispose()
 

@@ -42,6 +42,11 @@ prompts:
   status_resolved: {sr: Решен.}
   status_cancelled: {sr: Отказан.}
   goodbye: {sr: Довиђења.}
+  queue_next: {sr: Следећи сте.}
+  queue_ahead: {sr: Испред вас.}
+  queue_wait: {sr: Минута.}
+  queue_callback: {sr: Повратни позив на 1.}
+  queue_callback_recorded: {sr: Позваћемо вас.}
   main_menu: {sr: Мени.}
   info_menu: {sr: Инфо.}
 departments:

@@ -18,10 +18,9 @@ from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from dialplan.holder import ConfigHolder
 from ivr.agi import IvrOutcome
 from ivr.prompts import PromptLibrary, build
-from kontakt.runtime import Engine
+from kontakt.bootstrap import Options, System, bootstrap
 from kontakt.settings import Settings
-from kontakt.wiring import IvrRouter
-from tests.tickets.conftest import db_url, sm  # noqa: F401  (fixtures)
+from tests.tickets.conftest import db_url  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.rig,
@@ -64,9 +63,10 @@ async def keying_citizen(rig: Rig, caller: str, dialled: str, keys: list[tuple[s
 
 
 class Bench:
-    def __init__(self, rig: Rig, engine: Engine, events: list[dict[str, str]]) -> None:
-        self.rig, self.engine, self.events = rig, engine, events
+    def __init__(self, rig: Rig, events: list[dict[str, str]]) -> None:
+        self.rig, self.events = rig, events
         self.outcomes: list[IvrOutcome] = []
+        self.system: System | None = None
 
     def answered_by(self) -> list[str]:
         return [e["DestChannel"].split("/")[1].split("-")[0] for e in self.events
@@ -88,30 +88,29 @@ def prompts(tmp_path_factory):
     return PromptLibrary(out)
 
 
+def ivr_settings(rig: Rig, tmp_path, prompts: PromptLibrary) -> Settings:
+    return rig.engine_settings(Settings.load(environ={})).replace(
+        queue_log=str(tmp_path / "queue_log"), router="ivr", prompts_dir=str(prompts.root),
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'kontakt.db'}")
+
+
 @pytest.fixture
 async def bench(tmp_path, prompts):
-    holder = ConfigHolder()  # the shipped default configuration
     rig = Rig(tmp_path / "rig", agents=3, default_phone=PhoneBehaviour(talk_ms=1500))
-    engine = None
+    b = None
     try:
         ami = await rig.start()
         events: list[dict[str, str]] = []
         ami.listeners.append(events.append)
-        settings = rig.engine_settings(Settings.load(environ={})).replace(
-            queue_log=str(tmp_path / "queue_log"))
-        engine = Engine(settings, ami, agents=list(SKILLS))
-        b = Bench(rig, engine, events)
-
-        # The runtime's own router: one configuration snapshot per call, then the ACD.
-        engine.router = IvrRouter(holder, prompts, clock=lambda: OPEN,
-                                  on_outcome=b.outcomes.append)
-        await engine.start()
-        for agent, skills in SKILLS.items():
-            await engine.agent_login(agent, skills)
+        b = Bench(rig, events)
+        # The runtime's own router (the shipped configuration), one snapshot per call.
+        b.system = await bootstrap(ivr_settings(rig, tmp_path, prompts), ami, Options(
+            tickets=False, wall_clock=lambda: OPEN, on_outcome=b.outcomes.append,
+            agents=list(SKILLS), logins=SKILLS))
         yield b
     finally:
-        if engine is not None:
-            await engine.stop()
+        if b is not None and b.system is not None:
+            await b.system.stop()
         await rig.stop()
 
 
@@ -163,25 +162,21 @@ async def test_a_caller_who_knows_the_menu_keys_ahead(bench):
 CLOSED = datetime(2027, 3, 7, 10, 0, tzinfo=ZoneInfo("Europe/Belgrade"))  # a Sunday
 
 
-async def test_outside_hours_the_caller_leaves_a_callback_ticket(tmp_path, prompts, sm):  # noqa: F811
+async def test_outside_hours_the_caller_leaves_a_callback_ticket(tmp_path, prompts, db_url):  # noqa: F811
     """Closed: the caller hears the hours, presses 1, and a ticket of kind
     callback with the caller's number is waiting for the morning's agents."""
-    from kontakt.wiring import _callback_ticket
-    from tickets.service import TicketService
-
     rig = Rig(tmp_path / "rig", agents=1)
-    engine = None
+    system = None
     try:
         ami = await rig.start()
         events: list[dict[str, str]] = []
         ami.listeners.append(events.append)
-        engine = Engine(rig.engine_settings(Settings.load(environ={})), ami)
-        b = Bench(rig, engine, events)
-        engine.router = IvrRouter(ConfigHolder(), prompts, clock=lambda: CLOSED,
-                                  on_outcome=b.outcomes.append)
-        tickets = TicketService(sm)
-        engine.on_callback = _callback_ticket(tickets, engine)
-        await engine.start()
+        b = Bench(rig, events)
+        # The whole system, tickets included, on the test's database.
+        system = await bootstrap(
+            ivr_settings(rig, tmp_path, prompts).replace(database_url=db_url),
+            ami, Options(wall_clock=lambda: CLOSED, on_outcome=b.outcomes.append))
+        tickets = system.tickets
         await keying_citizen(rig, "0214001001", CITY_NUMBER, [("1", "rfc2833", 6000)])
         await b.until(lambda: b.outcomes, 45, "the IVR's outcome")
         [out] = b.outcomes
@@ -195,6 +190,6 @@ async def test_outside_hours_the_caller_leaves_a_callback_ticket(tmp_path, promp
         assert [t["phone"] for t in found] == ["+381214001001"]
         assert found[0]["status"] == "new" and b.answered_by() == []
     finally:
-        if engine is not None:
-            await engine.stop()
+        if system is not None:
+            await system.stop()
         await rig.stop()

@@ -11,7 +11,8 @@ import pytest
 
 from asterisk.ledger import Ledger
 from asterisk.rig import PhoneBehaviour, Rig
-from kontakt.runtime import Engine
+from kontakt.bootstrap import Options, System, bootstrap
+from kontakt.calls.engine import Engine
 from kontakt.settings import Settings
 
 needs_rig = pytest.mark.skipif(
@@ -23,7 +24,8 @@ needs_rig = pytest.mark.skipif(
 class Harness:
     def __init__(self, rig: Rig, engine: Engine | None, ledger: Ledger) -> None:
         self.rig, self.engine, self.ledger = rig, engine, ledger
-        self.events: list[dict[str, str]] = []
+        self.events: list[dict[str, str]] = []  # every AMI event
+        self.published: list[dict] = []  # the engine's call and agent events
 
     async def until(self, cond: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
@@ -35,7 +37,7 @@ class Harness:
 
 @pytest.fixture
 async def harness(tmp_path):
-    made: list[tuple[Rig, Engine | None]] = []
+    made: list[tuple[Rig, System | None]] = []
 
     async def make(
         agents: int = 3,
@@ -58,24 +60,26 @@ async def harness(tmp_path):
         ami = await rig.start()
         ledger = Ledger()
         ami.listeners.append(ledger.feed)
+        published: list[dict] = []
         eng = None
         if engine:
             s = rig.engine_settings(Settings.load(environ={})).replace(
-                queue_log=str(tmp_path / "queue_log"), **settings_kw
+                queue_log=str(tmp_path / "queue_log"), router="direct", **settings_kw
             )
-            eng = Engine(s, ami)
-            await eng.start()
-            made[-1] = (rig, eng)
-            if login:
-                for a in sorted(eng.acd.agents):
-                    await eng.agent_login(a)
+            agents = [f"agent{i:02d}" for i in range(1, agents + 1)]
+            system = await bootstrap(s, ami, Options(
+                tickets=False, logins={a: ["sr"] for a in agents} if login else None,
+                subscribers=[lambda topic, payload: published.append(payload)]))
+            made[-1] = (rig, system)
+            eng = system.engine
         h = Harness(rig, eng, ledger)
+        h.published = published
         ami.listeners.append(h.events.append)
         return h
 
     yield make
 
-    for rig, eng in made:
-        if eng is not None:
-            await eng.stop()
+    for rig, system in made:
+        if system is not None:
+            await system.stop()
         await rig.stop()

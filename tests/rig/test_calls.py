@@ -132,8 +132,7 @@ async def test_caller_offered_a_callback_presses_1_and_is_called_back(harness):
 
 async def test_waiting_caller_hears_position_and_expected_wait(harness):
     h = await harness(1, talk_ms=8000, announce_every=1.0)
-    events: list[dict] = []
-    h.engine.sink = lambda topic, payload: events.append(payload)
+    events = h.published
     await h.rig.call(
         [("0214001001", FREE_NUMBER), ("0214001002", FREE_NUMBER), ("0214001003", FREE_NUMBER)],
         rate=20,
@@ -151,14 +150,14 @@ async def test_engine_started_mid_call_marks_busy_agents_from_asterisk(harness):
     h = await harness(2, engine=False, talk_ms=4000)
     await h.rig.call([("0214001001", FREE_NUMBER)], rate=10)  # app_queue serves it
     await h.until(lambda: h.ledger.talking == 1, 20, "fallback call talking")
-    from kontakt.runtime import Engine
+    from kontakt.bootstrap import Options, bootstrap
     from kontakt.settings import Settings
 
-    eng = Engine(h.rig.engine_settings(Settings.load(environ={})), h.rig.ami)
-    await eng.start()
+    s = h.rig.engine_settings(Settings.load(environ={})).replace(router="direct")
+    system = await bootstrap(s, h.rig.ami, Options(
+        tickets=False, logins={"agent01": ["sr"], "agent02": ["sr"]}))
+    eng = system.engine
     try:
-        for a in ("agent01", "agent02"):
-            await eng.agent_login(a)
         await eng.reconcile()
         busy = [a.id for a in eng.acd.agents.values() if a.state.value == "talking"]
         assert len(busy) == 1
@@ -171,7 +170,7 @@ async def test_engine_started_mid_call_marks_busy_agents_from_asterisk(harness):
             "busy agent freed when its call ends",
         )
     finally:
-        await eng.stop()
+        await system.stop()
 
 
 async def test_agent_phone_feature_codes_drive_the_agent_state(harness):
@@ -193,7 +192,7 @@ async def test_agent_phone_feature_codes_drive_the_agent_state(harness):
 
 async def test_fast_path_rings_the_published_agent_and_the_engine_keeps_count(harness):
     h = await harness(2, talk_ms=2000, fast_path=True)
-    await h.until(lambda: h.engine._published == "agent01", 5, "agent01 published")
+    await h.until(lambda: h.engine.core.fast.published == "agent01", 5, "agent01 published")
     await h.rig.call([(f"021400100{i}", FREE_NUMBER) for i in range(4)], rate=10)
     await h.until(lambda: h.ledger.offered == 4 and h.ledger.in_progress == 0, 40, "4 calls")
     engine_asked = {e["Uniqueid"] for e in h.events if e.get("Event") == "Newexten"

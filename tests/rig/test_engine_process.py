@@ -145,3 +145,52 @@ async def test_kontakt_run_refuses_without_secret_naming_the_key(tmp_path):
     assert r.returncode == 2
     assert "ami_secret" in r.stderr and "KONTAKT_AMI_SECRET" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.mqtt
+async def test_sigterm_keeps_talking_calls_sends_new_ones_to_app_queue_and_flushes(tmp_path):
+    """`kontakt run` on SIGTERM: stop taking calls (new and waiting callers go
+    to app_queue), leave talking calls alone, flush event log and outbox, exit 0."""
+    rig = Rig(tmp_path / "rig", agents=3, default_phone=PhoneBehaviour(talk_ms=12_000))
+    engine = None
+    prefix = f"kontakt-test-{uuid.uuid4().hex[:8]}"
+    try:
+        ami = await rig.start()
+        ledger = Ledger()
+        ami.listeners.append(ledger.feed)
+        h = Harness(rig, None, ledger)
+        env = {**_env(rig, tmp_path / "run"), "KONTAKT_MQTT_PREFIX": prefix}
+        engine = await _start_engine(env, tmp_path / "engine.log")
+        await _wait_engine(env)
+        for agent in ("agent01", "agent02"):
+            assert (await _kontakt(env, "agent", "login", agent)).returncode == 0
+        await rig.call([("0214001001", FREE_NUMBER), ("0214001002", FREE_NUMBER),
+                        ("0214001003", FREE_NUMBER)], rate=20)
+        await h.until(lambda: ledger.talking == 2 and ledger.waiting == 1, 30,
+                      "2 talking, 1 waiting in the engine")
+        t0 = asyncio.get_running_loop().time()
+        engine.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(engine.wait(), 10) == 0
+        stopped_in = asyncio.get_running_loop().time() - t0
+        # talking calls are untouched (the waiting one may be with agent03 already)
+        assert ledger.talking >= 2 and ledger.summary()["answered"] == 0
+        # The waiting caller and a new one are served by app_queue (agent03 is
+        # free to it: app_queue does not know the engine's logins).
+        await rig.call([("0214001004", FREE_NUMBER)], rate=20)
+        await h.until(lambda: ledger.offered == 4 and ledger.in_progress == 0, 60, "all served")
+        s = ledger.summary()
+        assert (s["answered"], s["lost"]) == (4, 0) and s["fallback"] == 2, s
+        log = (tmp_path / "engine.log").read_text()
+        assert "Traceback" not in log and "service.stopped" in log
+        import sqlite3
+
+        db = sqlite3.connect(tmp_path / "run" / "k.db")
+        connected = db.execute("SELECT count(*) FROM call_events WHERE type = 'call.connected'")
+        unsent = db.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        assert (connected.fetchone()[0], unsent.fetchone()[0]) == (2, 0)
+        assert stopped_in < 10
+    finally:
+        if engine is not None and engine.returncode is None:
+            engine.kill()
+            await engine.wait()
+        await rig.stop()

@@ -1,0 +1,55 @@
+"""Who is logged in or paused survives an engine restart (`kontakt run`)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+from acd.agent import State
+from acd.distributor import Distributor
+from kontakt.logs import get_logger
+
+log = get_logger()
+
+
+class AgentStore:
+    def __init__(self, path: Path, acd: Distributor) -> None:
+        self.path, self.acd = path, acd
+        self._last: dict[str, Any] | None = None
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save(self) -> None:
+        """Written when who is logged in or paused changed (not on every ring)."""
+        data = {a.id: {"state": _saved_state(a.state), "reason": a.reason,
+                       "skills": sorted(a.skills)} for a in self.acd.agents.values()}
+        if data == self._last:
+            return
+        self._last = data
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), "utf-8")
+        tmp.replace(self.path)
+
+    async def restore(self, engine: Any) -> None:
+        for agent_id, saved in self.load().items():
+            if agent_id not in self.acd.agents or saved.get("state") == "logged_out":
+                continue
+            with contextlib.suppress(Exception):  # a stale or broken entry: skip it
+                await engine.agent_login(agent_id, saved.get("skills"))
+                if saved.get("state") == "paused":
+                    await engine.agent_pause(agent_id, saved.get("reason") or "other")
+        log.info("agents.restored",
+                 count=sum(a.state is not State.LOGGED_OUT for a in self.acd.agents.values()))
+
+
+def _saved_state(state: State) -> str:
+    if state is State.PAUSED:
+        return "paused"
+    return "logged_out" if state is State.LOGGED_OUT else "logged_in"

@@ -1,0 +1,76 @@
+"""What `kontakt demo` adds to the system: a local mail server for the
+citizens' notifications, simulated operators and department staff (the
+desk), and the summary's ticket and event figures, read back from the
+database, not counted in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from kontakt.bootstrap import Stop, System
+from kontakt.demo_desk import DemoDesk, MailSink
+from kontakt.settings import Settings
+
+FALLBACK_DEPARTMENTS = ["vodovod", "cistoca", "zelenilo"]
+
+
+def with_mail(settings: Settings) -> tuple[Settings, MailSink]:
+    """The demo's settings pointed at a private SMTP server (aiosmtpd)."""
+    mail = MailSink()
+    if mail.start():
+        settings = settings.replace(smtp_host="127.0.0.1", smtp_port=mail.port,
+                                    smtp_from="kontakt-centar@novisad.example")
+    return settings, mail
+
+
+class Desk:
+    """The demo desk as a system part: built from the system, started
+    before the engine, stopped after it."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.desk: DemoDesk | None = None
+        self.system: System | None = None
+
+    async def __call__(self, system: System) -> Stop:
+        self.system = system
+        holder = system.holder
+        departments = [d.id for d in (holder.current.departments if holder else ())] \
+            or FALLBACK_DEPARTMENTS
+        self.desk = DemoDesk(system.tickets, system.publisher, departments,
+                             rng=random.Random(self.seed))
+        self.desk.start()
+        return self.desk.stop
+
+    async def summary(self) -> dict[str, Any]:
+        from sqlalchemy import func, select
+
+        from kontakt.eventlog import CallEvent
+        from tickets.notify.jobs import Notification
+
+        assert self.system is not None and self.desk is not None
+        system = self.system
+        await self.desk.settle()
+        for _ in range(40):  # let the notification worker send what is due
+            async with system.sessionmaker() as s:
+                pending = await s.scalar(
+                    select(func.count()).select_from(Notification)
+                    .where(Notification.status == "pending", Notification.channel == "email"))
+            if not pending:
+                break
+            await asyncio.sleep(0.25)
+        totals = await system.tickets.totals()
+        await system.events.flush()
+        async with system.sessionmaker() as s:
+            sent = await s.scalar(select(func.count()).select_from(Notification)
+                                  .where(Notification.status == "sent"))
+            events = await s.scalar(select(func.count()).select_from(CallEvent))
+        return {
+            "tickets_opened": totals.get("opened", 0),
+            "tickets_transferred": totals.get("transferred", 0),
+            "tickets_resolved": totals.get("resolved", 0),
+            "notifications_sent": int(sent or 0),
+            "events_logged": int(events or 0),
+        }
