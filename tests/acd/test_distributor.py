@@ -108,7 +108,7 @@ def test_fewest_calls_strategy():
         d.add_agent(f"agent{i:02d}")
         d.login(f"agent{i:02d}", float(i))
     d.agents["agent01"].calls = 5
-    d._reindex(d.agents["agent01"], d.agents["agent01"].state)
+    d._reindex(d.agents["agent01"])
     assert offers(d.call_arrived("x", 10.0)) == [("x", "agent02")]
 
 
