@@ -95,6 +95,8 @@ class Agent:
             )
         if event is Event.NO_ANSWER:
             reason = "no-answer"
+        elif event is not Event.PAUSE and target is self.state:
+            reason = self.reason  # a repeated login while paused keeps the pause reason
         if target is not self.state or reason != self.reason:
             self.since = now
         self.state = target
