@@ -78,27 +78,28 @@ class IdleAgents:
 
     A skill set gets its list the first time it is asked for (one pass over
     the available agents); from then on every agent that becomes available
-    or busy is put in or taken out of each list it belongs to."""
+    or busy is put in or taken out of each list it belongs to.  Which lists
+    those are is kept per set of agent skills (a few), not found per change."""
 
     def __init__(self) -> None:
         self._lists: dict[Need, list[AgentKey]] = {}
         self._available: dict[str, tuple[AgentKey, frozenset[str]]] = {}
+        self._fits: dict[frozenset[str], list[list[AgentKey]]] = {}  # agent skills -> lists
 
     def add(self, agent_id: str, skills: frozenset[str], key: AgentKey) -> None:
         self.remove(agent_id)
         self._available[agent_id] = (key, skills)
-        for need, lst in self._lists.items():
-            if need <= skills:
-                bisect.insort(lst, key)
+        for lst in self._lists_for(skills):
+            bisect.insort(lst, key)
 
     def remove(self, agent_id: str) -> None:
         entry = self._available.pop(agent_id, None)
         if entry is None:
             return
         key, skills = entry
-        for need, lst in self._lists.items():
-            if need <= skills:  # it was put in with these very skills
-                del lst[bisect.bisect_left(lst, key)]
+        # A list made since the agent was added took it in when it was made.
+        for lst in self._lists_for(skills):
+            del lst[bisect.bisect_left(lst, key)]
 
     def best(self, need: Need) -> str | None:
         """The available agent with every skill of ``need`` to take a call now."""
@@ -106,7 +107,15 @@ class IdleAgents:
         if lst is None:
             lst = sorted(key for key, skills in self._available.values() if need <= skills)
             self._lists[need] = lst
+            self._fits.clear()
         return lst[0][2] if lst else None
+
+    def _lists_for(self, skills: frozenset[str]) -> list[list[AgentKey]]:
+        lists = self._fits.get(skills)
+        if lists is None:
+            lists = [lst for need, lst in self._lists.items() if need <= skills]
+            self._fits[skills] = lists
+        return lists
 
     def __contains__(self, agent_id: object) -> bool:
         return agent_id in self._available
