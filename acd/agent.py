@@ -30,8 +30,12 @@ class Event(StrEnum):
     ANSWER = "answer"
     NO_ANSWER = "no_answer"  # ring timeout: paused with reason no-answer
     CALLER_GONE = "caller_gone"  # caller hung up while the phone rang
-    HANGUP = "hangup"
+    RETRACT = "retract"  # the offer was withdrawn: another call took the agent's queue first
+    HANGUP = "hangup"  # the call ended, wrap-up follows
+    HANGUP_NO_WRAPUP = "hangup_no_wrapup"  # the call ended, no wrap-up configured
     WRAPUP_DONE = "wrapup_done"
+    BUSY_ELSEWHERE = "busy_elsewhere"  # on a call the engine did not place (reconcile)
+    FREED = "freed"  # that call, which the engine did not place, ended
 
 
 S, E = State, Event
@@ -43,9 +47,15 @@ TRANSITIONS: dict[State, dict[Event, State]] = {
         E.LOGOUT: S.LOGGED_OUT,
         E.READY: S.AVAILABLE,
         E.LOGIN: S.AVAILABLE,
+        E.BUSY_ELSEWHERE: S.TALKING,
     },
-    S.RINGING: {E.ANSWER: S.TALKING, E.NO_ANSWER: S.PAUSED, E.CALLER_GONE: S.AVAILABLE},
-    S.TALKING: {E.HANGUP: S.WRAPUP},
+    S.RINGING: {
+        E.ANSWER: S.TALKING,
+        E.NO_ANSWER: S.PAUSED,
+        E.CALLER_GONE: S.AVAILABLE,
+        E.RETRACT: S.AVAILABLE,
+    },
+    S.TALKING: {E.HANGUP: S.WRAPUP, E.HANGUP_NO_WRAPUP: S.AVAILABLE, E.FREED: S.AVAILABLE},
     S.WRAPUP: {E.WRAPUP_DONE: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT},
     S.PAUSED: {E.READY: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT, E.LOGIN: S.PAUSED},
 }
@@ -85,11 +95,13 @@ class Agent:
             )
         if event is Event.NO_ANSWER:
             reason = "no-answer"
+        elif event is not Event.PAUSE and target is self.state:
+            reason = self.reason  # a repeated login while paused keeps the pause reason
         if target is not self.state or reason != self.reason:
             self.since = now
         self.state = target
         self.reason = reason if target is State.PAUSED else None
-        if event is Event.ANSWER:
+        if event in (Event.ANSWER, Event.BUSY_ELSEWHERE):  # a call the agent took
             self.calls += 1
         if target in (State.AVAILABLE, State.PAUSED, State.LOGGED_OUT):
             self.call_id = None

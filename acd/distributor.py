@@ -1,187 +1,63 @@
 """The automatic call distributor: pure, input in, commands out.
 
 Calls wait first come first served within a priority class (lower number
-first) and per language; an agent that frees takes the oldest waiting call
-among its skills; a call that arrives takes the available agent with the
-lowest penalty that has been idle longest.  A call whose offered agent does
-not answer goes back to its original place: nothing that is not the
-caller's own doing costs it its position.
+first) and per skill set (the language, and any skill the IVR asked for);
+an agent that frees takes the oldest waiting call it has every skill for; a
+call that arrives takes, among the available agents who have every skill it
+needs, the one with the lowest penalty that has been idle longest.  A call
+whose offered agent does not answer goes back to its original place:
+nothing that is not the caller's own doing costs it its position.
+
+The call's lifecycle is ``acd.call``'s table, the agent's ``acd.agent``'s;
+the waiting and available indexes (``acd.pools``) and the decision itself
+are in ``acd.dispatch``.  The names callers import stay here.
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from acd.agent import Agent, Event, State
-from acd.errors import IllegalTransition, UnknownAgent, UnknownCall
+from acd.agent import Event, State
+from acd.call import QUEUED, Call, CallEvent, CallState
+from acd.commands import Abandoned, AgentChanged, Command, Completed, Offer, Queued
+from acd.dispatch import STRATEGIES, Dispatcher
 
-
-@dataclass
-class Call:
-    id: str
-    caller: str | None
-    language: str
-    arrived: float
-    seq: int
-    priority: int = 5
-    state: str = "waiting"  # waiting, offered, connected, done
-    agent: str | None = None
-    answered_at: float | None = None
-    callback: bool = False
-    channel: str | None = None
-    fast: bool = False  # rung by the dialplan's fast path
+__all__ = [
+    "STRATEGIES",
+    "Abandoned",
+    "AgentChanged",
+    "Call",
+    "Command",
+    "Completed",
+    "Distributor",
+    "Offer",
+    "Queued",
+]
 
 
-# Commands the adapter carries out.
-@dataclass(frozen=True)
-class Offer:
-    call_id: str
-    agent_id: str
-
-
-@dataclass(frozen=True)
-class Queued:
-    call_id: str
-    position: int
-
-
-@dataclass(frozen=True)
-class AgentChanged:
-    agent_id: str
-    state: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Abandoned:
-    call_id: str
-    wait: float
-    position: int
-
-
-@dataclass(frozen=True)
-class Completed:
-    call_id: str
-    agent_id: str
-    wait: float
-    talk: float
-
-
-Command = Offer | Queued | AgentChanged | Abandoned | Completed
-
-
-STRATEGIES = ("longest-idle", "fewest-calls")
-
-
-@dataclass
-class Distributor:
-    wrapup: float = 0.0
-    strategy: str = "longest-idle"
-    agents: dict[str, Agent] = field(default_factory=dict)
-    calls: dict[str, Call] = field(default_factory=dict)
-    _seq: int = 0
-    _waiting: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    _idle: dict[str, list[tuple[int, float, str]]] = field(default_factory=dict)
-    _idle_key: dict[str, tuple[int, float, str]] = field(default_factory=dict)
-    _wrapup_until: dict[str, float] = field(default_factory=dict)
-    handle_times: deque[float] = field(default_factory=lambda: deque(maxlen=50))
-
+class Distributor(Dispatcher):
     # -- agents ---------------------------------------------------------
-    def add_agent(self, agent_id: str, skills: Iterable[str] = ("sr",), penalty: int = 0) -> None:
-        if agent_id not in self.agents:
-            self.agents[agent_id] = Agent(agent_id, frozenset(skills), penalty)
-
-    def agent(self, agent_id: str) -> Agent:
-        try:
-            return self.agents[agent_id]
-        except KeyError:
-            raise UnknownAgent(f"no agent {agent_id!r}", agent=agent_id) from None
-
     def login(
         self, agent_id: str, now: float, skills: Iterable[str] | None = None
     ) -> list[Command]:
         agent = self.agent(agent_id)
         if skills is not None and agent.state is State.LOGGED_OUT:
             agent.skills = frozenset(skills)
-        return self._agent_event(agent, Event.LOGIN, now)
+        return self._agent_event(agent_id, Event.LOGIN, now)
 
     def logout(self, agent_id: str, now: float) -> list[Command]:
-        return self._agent_event(self.agent(agent_id), Event.LOGOUT, now)
+        return self._agent_event(agent_id, Event.LOGOUT, now)
 
     def pause(self, agent_id: str, now: float, reason: str) -> list[Command]:
-        return self._agent_event(self.agent(agent_id), Event.PAUSE, now, reason)
+        return self._agent_event(agent_id, Event.PAUSE, now, reason)
 
     def ready(self, agent_id: str, now: float) -> list[Command]:
-        return self._agent_event(self.agent(agent_id), Event.READY, now)
+        return self._agent_event(agent_id, Event.READY, now)
 
     def _agent_event(
-        self, agent: Agent, event: Event, now: float, reason: str | None = None
+        self, agent_id: str, event: Event, now: float, reason: str | None = None
     ) -> list[Command]:
-        was = agent.state
-        agent.apply(event, now, reason)  # raises before any change
-        self._reindex(agent, was)
-        out: list[Command] = [AgentChanged(agent.id, agent.state.value, agent.reason)]
-        return out + self.dispatch(now)
-
-    def _reindex(self, agent: Agent, was: State) -> None:
-        """Keep the per-skill lists of available agents, ordered by
-        (penalty, available since), in step with the agent's state."""
-        key = self._idle_key.pop(agent.id, None)
-        if key is not None:
-            for skill in agent.skills:
-                lst = self._idle.get(skill, [])
-                i = bisect.bisect_left(lst, key)
-                if i < len(lst) and lst[i] == key:
-                    del lst[i]
-        if agent.state is State.AVAILABLE:
-            # Lowest penalty first, then the strategy: longest idle, or the
-            # fewest calls answered so far (then longest idle).
-            second = (
-                agent.since if self.strategy == "longest-idle" else agent.calls * 1e12 + agent.since
-            )
-            key = (agent.penalty, second, agent.id)
-            self._idle_key[agent.id] = key
-            for skill in agent.skills:
-                bisect.insort(self._idle.setdefault(skill, []), key)
-
-    def next_free(self, language: str) -> str | None:
-        """The agent a new call in ``language`` would get now, if no call waits."""
-        if self._head(language) is not None:
-            return None
-        idle = self._idle.get(language)
-        return idle[0][2] if idle else None
-
-    def claimed(self, agent_id: str, call_id: str, now: float, *, caller: str | None = None,
-                language: str = "sr", channel: str | None = None) -> list[Command]:
-        """Asterisk's dialplan took the agent the engine published for the next
-        call (fast path).  The agent rings for this call; had the engine just
-        offered it to another call, that call goes back to its place."""
-        agent = self.agent(agent_id)
-        self._seq += 1
-        call = Call(call_id, caller, language, now, self._seq, channel=channel)
-        self.calls[call_id] = call
-        out: list[Command] = []
-        if agent.state is State.AVAILABLE:
-            agent.apply(Event.OFFER, now)
-            self._reindex(agent, State.AVAILABLE)
-        elif (agent.state is State.RINGING and agent.call_id in self.calls
-              and not self.calls[agent.call_id].fast):
-            other = self.calls[agent.call_id]
-            other.state, other.agent = "waiting", None
-            heapq.heappush(self._waiting.setdefault(other.language, []),
-                           (other.priority, other.seq, other.id))
-        else:  # busy after all: its queue will refuse, and the call comes back
-            call.state = "waiting"
-            heapq.heappush(self._waiting.setdefault(language, []),
-                           (call.priority, call.seq, call.id))
-            return out + self.dispatch(now)
-        agent.call_id = call_id
-        call.state, call.agent, call.fast = "offered", agent_id, True
-        out += [AgentChanged(agent_id, agent.state.value, None), Offer(call_id, agent_id)]
+        out = self._agent_step(self.agent(agent_id), event, now, reason)  # raises first
         return out + self.dispatch(now)
 
     def busy_elsewhere(self, agent_id: str, now: float) -> list[Command]:
@@ -189,19 +65,14 @@ class Distributor:
         agent = self.agent(agent_id)
         if agent.state is not State.AVAILABLE:
             return []
-        agent.apply(Event.OFFER, now)
-        agent.apply(Event.ANSWER, now)
-        self._reindex(agent, State.AVAILABLE)
-        return [AgentChanged(agent.id, agent.state.value, None)]
+        return self._agent_step(agent, Event.BUSY_ELSEWHERE, now)
 
     def free_again(self, agent_id: str, now: float) -> list[Command]:
+        """The call the engine did not place ended: the agent is available."""
         agent = self.agent(agent_id)
         if agent.state is not State.TALKING or agent.call_id is not None:
             return []
-        agent.apply(Event.HANGUP, now)
-        agent.apply(Event.WRAPUP_DONE, now)
-        self._reindex(agent, State.WRAPUP)
-        return [AgentChanged(agent.id, agent.state.value, None), *self.dispatch(now)]
+        return self._agent_step(agent, Event.FREED, now) + self.dispatch(now)
 
     # -- calls ----------------------------------------------------------
     def call_arrived(
@@ -213,55 +84,80 @@ class Distributor:
         language: str = "sr",
         priority: int = 5,
         channel: str | None = None,
-        skills: tuple[str, ...] = (),
+        skills: Iterable[str] = (),
     ) -> list[Command]:
-        if call_id in self.calls and self.calls[call_id].state != "done":
+        """A caller to serve; its agent needs every skill in ``skills`` (none
+        given: just the language; the language is always needed)."""
+        if call_id in self.calls and self.calls[call_id].state is not CallState.DONE:
             return self.dispatch(now)  # a repeated arrival keeps the original place
-        self._seq += 1
-        call = Call(call_id, caller, language, now, self._seq, priority, channel=channel)
-        self.calls[call_id] = call
-        heapq.heappush(self._waiting.setdefault(language, []), (priority, call.seq, call_id))
+        call = self._new_call(call_id, now, caller, language, priority, channel, skills)
         out = self.dispatch(now)
-        if call.state == "waiting":
+        if call.state in QUEUED:
             out.append(Queued(call_id, self.position(call_id)))
         return out
 
-    def call(self, call_id: str) -> Call:
-        try:
-            return self.calls[call_id]
-        except KeyError:
-            raise UnknownCall(f"no call {call_id!r}", call=call_id) from None
+    def claimed(
+        self,
+        agent_id: str,
+        call_id: str,
+        now: float,
+        *,
+        caller: str | None = None,
+        language: str = "sr",
+        channel: str | None = None,
+        skills: Iterable[str] = (),
+    ) -> list[Command]:
+        """Asterisk's dialplan took the agent the engine published for the next
+        call (fast path).  The agent rings for this call; had the engine just
+        offered it to another call, that call goes back to its place."""
+        agent = self.agent(agent_id)
+        call = self._new_call(call_id, now, caller, language, 5, channel, skills)
+        out: list[Command] = []
+        if agent.state is State.AVAILABLE:
+            out += self._agent_step(agent, Event.OFFER, now)
+        elif (agent.state is State.RINGING and agent.call_id in self.calls
+              and not self.calls[agent.call_id].fast):
+            other = self.calls[agent.call_id]
+            self._call_step(other, CallEvent.RETRACT, now)  # the agent stays ringing
+            out.append(AgentChanged(agent.id, agent.state.value, None))
+        else:  # busy after all: its queue will refuse, and the call comes back
+            return self.dispatch(now)
+        agent.call_id = call_id
+        self._call_step(call, CallEvent.CLAIM, now, agent_id)
+        return [*out, Offer(call_id, agent_id), *self.dispatch(now)]
 
     def answered(self, call_id: str, now: float) -> list[Command]:
         call = self.call(call_id)
-        if call.state != "offered" or call.agent is None:
-            raise IllegalTransition(
-                f"call {call_id}: answered while {call.state}",
-                call=call_id,
-                state=call.state,
-                event="answer",
-            )
-        agent = self.agent(call.agent)
-        agent.apply(Event.ANSWER, now)
-        call.state, call.answered_at = "connected", now
-        return [AgentChanged(agent.id, agent.state.value, None)]
+        call.target(CallEvent.ANSWER)  # raises before any change
+        agent = self.agent(call.agent or "")
+        out = self._agent_step(agent, Event.ANSWER, now)
+        self._call_step(call, CallEvent.ANSWER, now)
+        return out
 
     def no_answer(self, call_id: str, now: float) -> list[Command]:
         """The offered agent did not answer: pause it, the call keeps its place."""
+        return self._back_in_place(call_id, CallEvent.NO_ANSWER, Event.NO_ANSWER, now)
+
+    def retract(self, call_id: str, now: float) -> list[Command]:
+        """The offered agent was taken by another call first (its one-member
+        queue was full): not the agent's fault, not the caller's; the call
+        goes back to its place and the agent stays with the other call."""
+        return self._back_in_place(call_id, CallEvent.RETRACT, Event.RETRACT, now)
+
+    def _back_in_place(
+        self, call_id: str, event: CallEvent, agent_event: Event, now: float
+    ) -> list[Command]:
         call = self.call(call_id)
-        if call.state != "offered" or call.agent is None:
-            return []
-        agent = self.agent(call.agent)
-        was = agent.state
-        agent.apply(Event.NO_ANSWER, now)
-        self._reindex(agent, was)
-        call.state, call.agent = "waiting", None
-        heapq.heappush(
-            self._waiting.setdefault(call.language, []), (call.priority, call.seq, call.id)
-        )
-        out: list[Command] = [AgentChanged(agent.id, agent.state.value, agent.reason)]
+        if not call.can(event):
+            return []  # already back (a second report of the same attempt)
+        agent = self.agent(call.agent or "")
+        out: list[Command] = []
+        # After a retract the agent may already ring for its taker's call.
+        if agent.call_id == call_id:
+            out += self._agent_step(agent, agent_event, now)
+        self._call_step(call, event, now)
         out += self.dispatch(now)
-        if call.state == "waiting":
+        if call.state in QUEUED:
             out.append(Queued(call.id, self.position(call.id)))
         return out
 
@@ -269,56 +165,29 @@ class Distributor:
         """The waiting caller asked to be called back: it keeps its place
         and is served like a queued call; its channel may now hang up."""
         call = self.call(call_id)
-        if call.state != "waiting":
-            raise IllegalTransition(
-                f"call {call_id}: callback requested while {call.state}",
-                call=call_id,
-                state=call.state,
-                event="callback",
-            )
-        call.callback, call.caller = True, number
+        self._call_step(call, CallEvent.REQUEST_CALLBACK, now)  # raises unless waiting
+        call.caller = number
         return [Queued(call_id, self.position(call_id))]
-
-    def retract(self, call_id: str, now: float) -> list[Command]:
-        """The offered agent was taken by another call first (its one-member
-        queue was full): not the agent's fault, not the caller's; the call
-        goes back to its place and the agent stays with the other call."""
-        call = self.call(call_id)
-        if call.state != "offered" or call.agent is None:
-            return []
-        agent = self.agent(call.agent)
-        out: list[Command] = []
-        if agent.call_id == call_id:  # the taker's claim has not arrived yet
-            agent.apply(Event.CALLER_GONE, now)
-            self._reindex(agent, State.RINGING)
-            out.append(AgentChanged(agent.id, agent.state.value, None))
-        call.state, call.agent = "waiting", None
-        heapq.heappush(self._waiting.setdefault(call.language, []),
-                       (call.priority, call.seq, call.id))
-        out += self.dispatch(now)
-        if call.state == "waiting":
-            out.append(Queued(call.id, self.position(call.id)))
-        return out
 
     def call_gone(self, call_id: str, now: float) -> list[Command]:
         """The caller's channel hung up, whatever state the call was in."""
         call = self.calls.get(call_id)
-        if call is None or call.state == "done":
+        if call is None or not call.can(CallEvent.CALLER_GONE):
             return []
-        if call.callback and call.state == "waiting":
-            return []  # the citizen hung up after asking for a callback: keep it
+        if call.state in (CallState.CALLBACK, CallState.CALLING_BACK):
+            self._call_step(call, CallEvent.CALLER_GONE, now)  # the request stays
+            return []
         out: list[Command] = []
-        if call.state == "waiting":
+        if call.state is CallState.WAITING:
             out.append(Abandoned(call.id, now - call.arrived, self.position(call.id)))
-        elif call.state == "offered" and call.agent:
-            agent = self.agent(call.agent)
-            agent.apply(Event.CALLER_GONE, now)
-            self._reindex(agent, State.RINGING)
+            self._call_step(call, CallEvent.CALLER_GONE, now)
+        elif call.state is CallState.OFFERED:
+            agent = self.agent(call.agent or "")
             out.append(Abandoned(call.id, now - call.arrived, 1))
-            out.append(AgentChanged(agent.id, agent.state.value, None))
-        elif call.state == "connected" and call.agent:
-            out += self._end(call, now)
-        call.state = "done"
+            out += self._agent_step(agent, Event.CALLER_GONE, now)
+            self._call_step(call, CallEvent.CALLER_GONE, now)
+        else:
+            out += self._end(call, CallEvent.CALLER_GONE, now)
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
@@ -326,101 +195,54 @@ class Distributor:
         """The agent's leg ended while the caller stays (a transfer to a
         department): the agent is free, the call is complete for the ACD."""
         call = self.calls.get(call_id)
-        if call is None or call.state != "connected":
+        if call is None or not call.can(CallEvent.AGENT_GONE):
             return []
-        out = self._end(call, now)
-        call.state = "done"
+        out = self._end(call, CallEvent.AGENT_GONE, now)
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
-    def _end(self, call: Call, now: float) -> list[Command]:
-        assert call.agent is not None and call.answered_at is not None
-        agent = self.agent(call.agent)
-        agent.apply(Event.HANGUP, now)
-        talk = now - call.answered_at
+    def _end(self, call: Call, event: CallEvent, now: float) -> list[Command]:
+        """A connected call is over: the agent hangs up into wrap-up, or
+        straight to available when there is none."""
+        call.target(event)  # raises before any change
+        agent = self.agent(call.agent or "")
+        answered_at = call.answered_at if call.answered_at is not None else now
+        talk = now - answered_at
+        hangup = Event.HANGUP if self.wrapup > 0 else Event.HANGUP_NO_WRAPUP
+        out: list[Command] = [Completed(call.id, agent.id, answered_at - call.arrived, talk)]
+        out += self._agent_step(agent, hangup, now)
+        self._call_step(call, event, now)
         self.handle_times.append(talk + self.wrapup)
-        out: list[Command] = [Completed(call.id, agent.id, call.answered_at - call.arrived, talk)]
-        if self.wrapup <= 0:
-            agent.apply(Event.WRAPUP_DONE, now)
-            self._reindex(agent, State.WRAPUP)
-        else:
+        if agent.state is State.WRAPUP:
             self._wrapup_until[agent.id] = now + self.wrapup
-        out.append(AgentChanged(agent.id, agent.state.value, None))
         return out
 
     def tick(self, now: float) -> list[Command]:
+        """Agents whose wrap-up time is over become available."""
         out: list[Command] = []
         for agent_id, until in list(self._wrapup_until.items()):
             if until <= now:
                 del self._wrapup_until[agent_id]
                 agent = self.agent(agent_id)
                 if agent.state is State.WRAPUP:
-                    agent.apply(Event.WRAPUP_DONE, now)
-                    self._reindex(agent, State.WRAPUP)
-                    out.append(AgentChanged(agent_id, agent.state.value, None))
+                    out += self._agent_step(agent, Event.WRAPUP_DONE, now)
         return out + self.dispatch(now) if out else out
 
-    # -- the decision ---------------------------------------------------
-    def _head(self, language: str) -> tuple[int, int, str] | None:
-        heap = self._waiting.get(language)
-        while heap:
-            _, seq, cid = heap[0]
-            call = self.calls.get(cid)
-            if call is not None and call.state == "waiting" and call.seq == seq:
-                return heap[0]
-            heapq.heappop(heap)  # lazy deletion of calls no longer waiting
-        return None
+    def _new_call(
+        self,
+        call_id: str,
+        now: float,
+        caller: str | None,
+        language: str,
+        priority: int,
+        channel: str | None,
+        skills: Iterable[str],
+    ) -> Call:
+        """A call that arrives takes the next place in the queue."""
+        self._seq += 1
+        call = Call(call_id, caller, language, now, self._seq, priority,
+                    channel=channel, skills=tuple(skills), since=now)
+        self.calls[call_id] = call
+        self._waiting.add(call)
+        return call
 
-    def dispatch(self, now: float) -> list[Command]:
-        """Pair available agents with waiting calls until no pair is left."""
-        out: list[Command] = []
-        while True:
-            best: tuple[tuple[int, int, str], tuple[int, float, str]] | None = None
-            for language in self._waiting:
-                head = self._head(language)
-                idle = self._idle.get(language)
-                if head is None or not idle:
-                    continue
-                if best is None or head < best[0]:
-                    best = (head, idle[0])
-            if best is None:
-                return out
-            (_, _, call_id), (_, _, agent_id) = best
-            call, agent = self.calls[call_id], self.agents[agent_id]
-            agent.apply(Event.OFFER, now)
-            self._reindex(agent, State.AVAILABLE)
-            agent.call_id = call_id
-            call.state, call.agent = "offered", agent_id
-            out += [AgentChanged(agent_id, agent.state.value, None), Offer(call_id, agent_id)]
-
-    # -- views ----------------------------------------------------------
-    def position(self, call_id: str) -> int:
-        call = self.call(call_id)
-        key = (call.priority, call.seq)
-        return 1 + sum(
-            1
-            for c in self.calls.values()
-            if c.state == "waiting" and c.language == call.language and (c.priority, c.seq) < key
-        )
-
-    def expected_wait(self, call_id: str) -> float:
-        """Seconds, from recent handle times and the agents who can take it."""
-        call = self.call(call_id)
-        staffed = (
-            sum(
-                1
-                for a in self.agents.values()
-                if call.language in a.skills
-                and a.state is not State.LOGGED_OUT
-                and a.state is not State.PAUSED
-            )
-            or 1
-        )
-        aht = sum(self.handle_times) / len(self.handle_times) if self.handle_times else 180.0
-        return self.position(call_id) * aht / staffed
-
-    def waiting(self) -> list[Call]:
-        return sorted(
-            (c for c in self.calls.values() if c.state == "waiting"),
-            key=lambda c: (c.priority, c.seq),
-        )

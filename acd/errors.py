@@ -17,6 +17,12 @@ class IllegalTransition(AcdError):
     code = "agent.illegal_transition"
 
 
+class IllegalCallTransition(IllegalTransition):
+    """A call event its state does not take (an ``IllegalTransition`` too)."""
+
+    code = "call.illegal_transition"
+
+
 class UnknownAgent(AcdError):
     code = "agent.unknown"
 

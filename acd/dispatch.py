@@ -1,0 +1,140 @@
+"""The distributor's decision and its views, over the indexes of ``acd.pools``.
+
+Every state change of an agent or a call goes through ``_agent_step`` or
+``_call_step``, which apply the event to its table and keep the indexes in
+step; ``dispatch`` then pairs the oldest call that has an agent with the best
+agent for it until no pair is left.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from acd.agent import Agent, Event, State
+from acd.call import QUEUED, Call, CallEvent
+from acd.commands import AgentChanged, Command, Offer
+from acd.errors import UnknownAgent, UnknownCall
+from acd.pools import AgentKey, CallKey, IdleAgents, WaitingCalls
+
+STRATEGIES = ("longest-idle", "fewest-calls")
+
+
+@dataclass
+class Dispatcher:
+    wrapup: float = 0.0
+    strategy: str = "longest-idle"
+    agents: dict[str, Agent] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
+    handle_times: deque[float] = field(default_factory=lambda: deque(maxlen=50))
+    _seq: int = 0
+    _waiting: WaitingCalls = field(default_factory=WaitingCalls)
+    _idle: IdleAgents = field(default_factory=IdleAgents)
+    _wrapup_until: dict[str, float] = field(default_factory=dict)
+
+    def add_agent(self, agent_id: str, skills: Iterable[str] = ("sr",), penalty: int = 0) -> None:
+        if agent_id not in self.agents:
+            self.agents[agent_id] = Agent(agent_id, frozenset(skills), penalty)
+
+    def agent(self, agent_id: str) -> Agent:
+        try:
+            return self.agents[agent_id]
+        except KeyError:
+            raise UnknownAgent(f"no agent {agent_id!r}", agent=agent_id) from None
+
+    def call(self, call_id: str) -> Call:
+        try:
+            return self.calls[call_id]
+        except KeyError:
+            raise UnknownCall(f"no call {call_id!r}", call=call_id) from None
+
+    # -- every state change ---------------------------------------------
+    def _agent_step(
+        self, agent: Agent, event: Event, now: float, reason: str | None = None
+    ) -> list[Command]:
+        agent.apply(event, now, reason)  # raises before any change
+        self._reindex(agent)
+        return [AgentChanged(agent.id, agent.state.value, agent.reason)]
+
+    def _call_step(
+        self, call: Call, event: CallEvent, now: float, agent: str | None = None
+    ) -> None:
+        was_queued = call.state in QUEUED
+        call.apply(event, now, agent)  # raises before any change
+        if was_queued and call.state not in QUEUED:
+            self._waiting.remove(call)
+        elif call.state in QUEUED and not was_queued:
+            self._waiting.add(call)  # back at its place: its seq is unchanged
+
+    def _reindex(self, agent: Agent) -> None:
+        """Keep the lists of available agents in step with the agent's state."""
+        self._idle.remove(agent.id)
+        if agent.state is State.AVAILABLE:
+            self._idle.add(agent.id, agent.skills, self._agent_key(agent))
+
+    def _agent_key(self, agent: Agent) -> AgentKey:
+        # Lowest penalty first, then the strategy: longest idle, or the
+        # fewest calls answered so far (then longest idle).
+        fewest = self.strategy == "fewest-calls"
+        second = agent.calls * 1e12 + agent.since if fewest else agent.since
+        return (agent.penalty, second, agent.id)
+
+    # -- the decision ---------------------------------------------------
+    def dispatch(self, now: float) -> list[Command]:
+        """Pair available agents with waiting calls until no pair is left:
+        the call served first among those some agent can take, with the best
+        agent among those who have every skill it needs."""
+        out: list[Command] = []
+        while True:
+            best: tuple[CallKey, str] | None = None
+            for need, head in self._waiting.heads():  # one per skill set
+                if best is not None and head >= best[0]:
+                    continue
+                agent_id = self._idle.best(need)
+                if agent_id is not None:
+                    best = (head, agent_id)
+            if best is None:
+                return out
+            (_, _, call_id), agent_id = best
+            call, agent = self.calls[call_id], self.agents[agent_id]
+            out += self._agent_step(agent, Event.OFFER, now)
+            agent.call_id = call_id
+            self._call_step(call, CallEvent.OFFER, now, agent_id)
+            out.append(Offer(call_id, agent_id))
+
+    def next_free(self, language: str) -> str | None:
+        """The agent a new call in ``language`` needing no other skill would
+        get now, if no such call waits (the fast path publishes it)."""
+        need = frozenset((language,))
+        if self._waiting.head(need) is not None:
+            return None
+        return self._idle.best(need)
+
+    # -- views ----------------------------------------------------------
+    def position(self, call_id: str) -> int:
+        """1 + the calls needing the same skills that are served before it."""
+        return self._waiting.position(self.call(call_id))
+
+    def expected_wait(self, call_id: str) -> float:
+        """Seconds, from recent handle times and the agents who can take it."""
+        call = self.call(call_id)
+        staffed = (
+            sum(
+                1
+                for a in self.agents.values()
+                if call.need <= a.skills
+                and a.state is not State.LOGGED_OUT
+                and a.state is not State.PAUSED
+            )
+            or 1
+        )
+        aht = sum(self.handle_times) / len(self.handle_times) if self.handle_times else 180.0
+        return self.position(call_id) * aht / staffed
+
+    def waiting(self) -> list[Call]:
+        """Every call holding a place, in the order they are served."""
+        return sorted(
+            (c for c in self.calls.values() if c.state in QUEUED),
+            key=lambda c: (c.priority, c.seq),
+        )

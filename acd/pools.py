@@ -1,0 +1,121 @@
+"""The distributor's indexes: calls holding a place and agents available, per skill set.
+
+Both are kept in step with the call and agent states (the distributor updates
+them on every change), so a decision reads the heads of a few sorted lists
+and never scans the calls or the agents.  A skill set is what a call needs
+(its language and any other skill); there are as many as the configuration
+names, not one per call.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+
+from acd.call import Call
+
+Need = frozenset[str]
+CallKey = tuple[int, int, str]  # (priority, seq, call id): the order calls are served in
+AgentKey = tuple[int, float, str]  # (penalty, strategy figure, agent id): best first
+
+
+class WaitingCalls:
+    """Calls holding a place, per skill set; per priority a list by arrival.
+
+    Arrivals append (their ``seq`` is the highest); a call back from an
+    unanswered offer is put back at its place by bisection.  The position is
+    a count of shorter lists plus one bisection: no scan of the calls."""
+
+    def __init__(self) -> None:
+        self._pools: dict[Need, dict[int, list[tuple[int, str]]]] = {}
+
+    def add(self, call: Call) -> None:
+        lst = self._pools.setdefault(call.need, {}).setdefault(call.priority, [])
+        bisect.insort(lst, (call.seq, call.id))
+
+    def remove(self, call: Call) -> None:
+        pool = self._pools.get(call.need)
+        lst = pool.get(call.priority) if pool else None
+        if pool is None or not lst:
+            return
+        i = bisect.bisect_left(lst, (call.seq, call.id))
+        if i < len(lst) and lst[i] == (call.seq, call.id):
+            del lst[i]
+        if not lst:  # give the entries back: a pool lives while calls wait in it
+            del pool[call.priority]
+            if not pool:
+                del self._pools[call.need]
+
+    def head(self, need: Need) -> CallKey | None:
+        """The call of this skill set to serve first, if any waits."""
+        pool = self._pools.get(need)
+        if not pool:
+            return None
+        priority = min(pool)  # a handful of priority classes at most
+        seq, call_id = pool[priority][0]
+        return (priority, seq, call_id)
+
+    def heads(self) -> Iterator[tuple[Need, CallKey]]:
+        for need, pool in self._pools.items():
+            priority = min(pool)
+            seq, call_id = pool[priority][0]
+            yield need, (priority, seq, call_id)
+
+    def position(self, call: Call) -> int:
+        """1 + the calls of the same skill set served before it."""
+        pool = self._pools.get(call.need, {})
+        ahead = sum(len(lst) for p, lst in pool.items() if p < call.priority)
+        lst = pool.get(call.priority, [])
+        return 1 + ahead + bisect.bisect_left(lst, (call.seq, call.id))
+
+    def __len__(self) -> int:
+        return sum(len(lst) for pool in self._pools.values() for lst in pool.values())
+
+
+class IdleAgents:
+    """Available agents; per skill set a call needs, a list of the agents who
+    have all of it, ordered by ``AgentKey`` (best first).
+
+    A skill set gets its list the first time it is asked for (one pass over
+    the available agents); from then on every agent that becomes available
+    or busy is put in or taken out of each list it belongs to.  Which lists
+    those are is kept per set of agent skills (a few), not found per change."""
+
+    def __init__(self) -> None:
+        self._lists: dict[Need, list[AgentKey]] = {}
+        self._available: dict[str, tuple[AgentKey, frozenset[str]]] = {}
+        self._fits: dict[frozenset[str], list[list[AgentKey]]] = {}  # agent skills -> lists
+
+    def add(self, agent_id: str, skills: frozenset[str], key: AgentKey) -> None:
+        self.remove(agent_id)
+        self._available[agent_id] = (key, skills)
+        for lst in self._lists_for(skills):
+            bisect.insort(lst, key)
+
+    def remove(self, agent_id: str) -> None:
+        entry = self._available.pop(agent_id, None)
+        if entry is None:
+            return
+        key, skills = entry
+        # A list made since the agent was added took it in when it was made.
+        for lst in self._lists_for(skills):
+            del lst[bisect.bisect_left(lst, key)]
+
+    def best(self, need: Need) -> str | None:
+        """The available agent with every skill of ``need`` to take a call now."""
+        lst = self._lists.get(need)
+        if lst is None:
+            lst = sorted(key for key, skills in self._available.values() if need <= skills)
+            self._lists[need] = lst
+            self._fits.clear()
+        return lst[0][2] if lst else None
+
+    def _lists_for(self, skills: frozenset[str]) -> list[list[AgentKey]]:
+        lists = self._fits.get(skills)
+        if lists is None:
+            lists = [lst for need, lst in self._lists.items() if need <= skills]
+            self._fits[skills] = lists
+        return lists
+
+    def __contains__(self, agent_id: object) -> bool:
+        return agent_id in self._available
