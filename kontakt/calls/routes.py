@@ -15,7 +15,7 @@ from asterisk.fastagi import AgiSession, CallHungUp
 from dialplan.outcome import Action, Outcome
 from kontakt.calls import callbacks
 from kontakt.calls.core import CallCore
-from kontakt.calls.waiting import WaitingRoom
+from kontakt.calls.waiting import NEEDS_VAR, WaitingRoom, parse_needs
 from kontakt.logs import bind_call, get_logger
 
 log = get_logger()
@@ -65,7 +65,7 @@ class Routes:
         if offer is None:
             core.queue_log.write(contact.uid, "NONE", "ENTERQUEUE", "", agi.caller or "")
             core.run(commands)
-            await self.waiting.connect(agi, contact, out.language)
+            await self.waiting.connect(agi, contact, out.language, out.needs)
             return
         # A free agent: ring it at once from this AGI session (set-up latency);
         # the bookkeeping runs while it rings.
@@ -85,7 +85,7 @@ class Routes:
             core.run(core.acd.retract(contact.uid, core.clock()))
         else:
             core.not_reached_once(contact.uid, offer.agent_id)
-        await self.waiting.connect(agi, contact, out.language)
+        await self.waiting.connect(agi, contact, out.language, out.needs)
 
     async def _ring(self, agi: AgiSession, agent: str) -> bool:
         """Ring ``agent`` through its one-member queue, inside this AGI session.
@@ -111,13 +111,15 @@ class Routes:
         core = self.core
         contact = core.contacts.get(agi.uniqueid)
         if contact is None:  # the engine restarted since: a new arrival
+            needs = parse_needs(await agi.get_var(NEEDS_VAR)) or ("sr",)
             contact = core.contacts.open(agi.uniqueid, agi.channel, agi.caller)
             contact.new_offer()
-            core.run(core.arrive(contact, language="sr", priority=5, skills=()))
+            core.run(core.arrive(contact, language=needs[0], priority=5, skills=needs))
         elif contact.attempt:
             core.not_reached_once(contact.uid, contact.attempt)
         call = core.acd.calls.get(contact.uid)
-        await self.waiting.connect(agi, contact, call.language if call else "sr")
+        await self.waiting.connect(agi, contact, call.language if call else "sr",
+                                   tuple(call.skills) if call else ())
 
     async def feature(self, agi: AgiSession) -> None:
         agent = agi.channel.split("/")[-1].split("-")[0]

@@ -7,12 +7,21 @@ agent (the contact's ``offer`` resolves), telling the dialplan whom to dial."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from asterisk.fastagi import AgiSession, CallHungUp
 from kontakt.calls import callbacks
 from kontakt.calls.contacts import Contact
 from kontakt.calls.core import CallCore
 from kontakt.calls.voice import CALLBACK_KEY, Voice
+
+NEEDS_VAR = "KONTAKT_NEEDS"  # the skills a waiting call needs, on its channel
+_SKILL = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+
+def parse_needs(raw: str | None) -> tuple[str, ...]:
+    """KONTAKT_NEEDS as the engine wrote it; anything else is dropped."""
+    return tuple(s for s in (raw or "").split(",") if _SKILL.match(s))[:8]
 
 
 def _key(result: dict[str, object]) -> str:
@@ -26,7 +35,8 @@ class WaitingRoom:
         self.core, self.voice = core, voice
         self.announce_every, self.max_wait = announce_every, max_wait
 
-    async def connect(self, agi: AgiSession, contact: Contact, language: str) -> None:
+    async def connect(self, agi: AgiSession, contact: Contact, language: str,
+                      needs: tuple[str, ...] = ()) -> None:
         """Wait until an agent is offered, then tell the dialplan to dial it."""
         offer = contact.offer if contact.offer is not None else contact.new_offer()
         try:
@@ -36,6 +46,8 @@ class WaitingRoom:
                 agent = offer.result()
             else:
                 await agi.set_var("KONTAKT_STATE", "waiting")
+                if needs:  # for an engine that restarts while this caller waits
+                    await agi.set_var(NEEDS_VAR, ",".join(needs))
                 # Answered while waiting, as app_queue does: music, position
                 # announcements and the callback key need a two-way channel.
                 await agi.command("ANSWER")

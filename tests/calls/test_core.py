@@ -211,3 +211,16 @@ async def test_a_callback_whose_hangup_was_missed_is_ended_by_reconcile(tmp_path
     w.pbx.live = []  # the callback ended while AMI was down
     await w.engine.reconcile()
     assert empty(w) and w.core.acd.agents["agent01"].state.value == "available"
+
+
+async def test_after_an_engine_restart_a_requeued_caller_keeps_its_skills(tmp_path):
+    """The waiting room writes what the call needs on the channel; a new
+    engine reads it back when the dialplan asks again."""
+    w = World(tmp_path, agents=("agent01", "agent02"))
+    w.core.acd.agents["agent02"].skills = frozenset({"sr", "vodovod"})
+    await login(w, "agent01", "agent02")
+    agi = FakeAgi("c1")
+    agi.vars["KONTAKT_NEEDS"] = "sr,vodovod,bad value"
+    await asyncio.wait_for(w.engine.routes.requeue(agi), 1)
+    assert agi.vars["KONTAKT_ACTION"] == "dial:agent02"
+    assert w.core.acd.calls["c1"].skills == ("sr", "vodovod")
