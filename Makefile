@@ -11,6 +11,7 @@ install: system-packages $(VENV)/.installed
 system-packages:
 	@bash asterisk/install.sh
 	@bash kontakt/install-browser.sh
+	@bash kontakt/install-broker.sh
 	@bash tickets/notify/install-kannel.sh
 
 $(VENV)/.installed: pyproject.toml
