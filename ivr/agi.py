@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from dialplan.model import Config
 from dialplan.routing import RouteDecision
+from infra.logs import get_logger
 from ivr.engine import (
     Closed,
     Command,
@@ -33,7 +34,6 @@ from ivr.engine import (
     ToOperator,
 )
 from ivr.prompts import PromptLibrary
-from kontakt.logs import get_logger
 
 log = get_logger()
 

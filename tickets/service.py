@@ -26,8 +26,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from kontakt.logs import get_logger
-from kontakt.outbox import add_event
+from infra.logs import get_logger
+from infra.outbox import add_event
 from tickets import domain as d
 from tickets.domain import (
     Actor,
