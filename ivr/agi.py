@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from dialplan.model import Config
-from dialplan.routing import RouteDecision
 from infra.logs import get_logger
 from ivr.engine import (
     Closed,
@@ -34,6 +33,7 @@ from ivr.engine import (
     ToOperator,
 )
 from ivr.prompts import PromptLibrary
+from ivr.walk import RouteDecision, decision
 
 log = get_logger()
 
@@ -107,21 +107,21 @@ async def _lookup(ticket_status: Callable[[str], Awaitable[str | None]] | None,
 
 
 def _outcome(session: IvrSession, cmd: Command) -> IvrOutcome:
-    decision = session.decision()
+    walked = decision(session)
     path = tuple(session.menu_path)
     out: IvrOutcome
     if isinstance(cmd, ToOperator):
         out = IvrOutcome("operator", cmd.reason, cmd.language, cmd.skills, menu_path=path,
-                         decision=decision)
+                         decision=walked)
     elif isinstance(cmd, RecordCallback):
         out = IvrOutcome("callback", cmd.reason, cmd.language, caller=cmd.caller, menu_path=path,
-                         decision=decision)
+                         decision=walked)
     elif isinstance(cmd, Reject):
-        out = IvrOutcome("rejected", cmd.reason, menu_path=path, decision=decision)
+        out = IvrOutcome("rejected", cmd.reason, menu_path=path, decision=walked)
     else:
         assert isinstance(cmd, Closed)
         out = IvrOutcome("closed", cmd.reason, session.language, menu_path=path,
-                         decision=decision)
+                         decision=walked)
     log.info("ivr.finished", outcome=out.kind, language=out.language, menu_path=list(path),
              reason=out.reason)
     return out

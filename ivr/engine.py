@@ -9,8 +9,8 @@ ends with exactly one terminal command (``ToOperator``, ``RecordCallback``,
 
 The session holds the ``Config`` it was created with for its whole life: a
 reload never changes a call already in the IVR.  ``ivr.agi`` carries the
-commands out over FastAGI; ``dialplan.routing.route`` drives the same
-session with keys from the command line.
+commands out over FastAGI; ``ivr.walk.route`` drives the same session with
+keys from the command line.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from dialplan.model import Config, Menu
-from dialplan.routing import Admission, RouteDecision, admit
+from dialplan.routing import Admission, admit
 
 # -- events --------------------------------------------------------------------
 
@@ -291,35 +291,19 @@ class IvrSession:
     def _operator(self, why: str, skills: tuple[str, ...]) -> list[Command]:
         return [Play("to_operator", self.language), ToOperator(self.language, skills, why)]
 
-    # -- the summary `kontakt route` prints
-    def decision(self) -> RouteDecision:
-        adm = self.admission
-        assert adm is not None, "decision() before start()"
-        common: dict[str, Any] = {
-            "open": adm.gate == "open", "menu_path": list(self.menu_path),
-            "caller_e164": adm.caller.e164, "number": adm.dialled, "prompts": list(self.played)}
-        out = self.outcome
-        lang = self.language if adm.gate in ("open", "closed") else None
-        if isinstance(out, ToOperator):
-            return RouteDecision(action="queue", reason=f"{adm.reason}; {out.reason}",
-                                 language=out.language, skills=list(out.skills), **common)
-        if isinstance(out, RecordCallback):
-            return RouteDecision(action="callback", reason=out.reason, language=lang, **common)
-        if isinstance(out, Reject):
-            return RouteDecision(action="reject", reason=out.reason, language=None, **common)
-        if isinstance(out, Closed):
-            return RouteDecision(action="closed", reason=out.reason, language=lang, **common)
-        if self.state == "status_lookup":
-            return RouteDecision(action="status", reason=f"{adm.reason}; looking up request "
-                                 f"{self._ticket}", language=lang, **common)
-        if self.state == "callback_offer":
-            return RouteDecision(action="closed", reason=f"{adm.reason}; a callback request "
-                                 "is offered (press 1)", language=lang,
-                                 waiting_in="callback_offer", **common)
-        waiting = {"language": "language", "status_number": "status"}.get(self.state, self._menu)
-        why = f"{adm.reason}; waiting for a key in {waiting!r}"
-        return RouteDecision(action="menu", reason=why, language=lang, waiting_in=waiting,
-                             **common)
+    # -- where the session stands, for drivers and `kontakt route`
+    @property
+    def waiting_in(self) -> str | None:
+        """What the session waits for keys in: "language", a menu id, "status" (a
+        request number) or "callback_offer"; None while it looks a status up,
+        before ``start`` and once done."""
+        return {"language": "language", "menu": self._menu, "status_number": "status",
+                "callback_offer": "callback_offer"}.get(self.state)
+
+    @property
+    def ticket(self) -> str:
+        """The request number keyed in for a status lookup ('' before one)."""
+        return self._ticket
 
 
 _Handler = Callable[[IvrSession, Any], list[Command]]

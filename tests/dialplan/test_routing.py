@@ -5,7 +5,8 @@ from datetime import datetime
 import pytest
 
 from dialplan.loader import load_config, parse_config
-from dialplan.routing import admit, route
+from dialplan.routing import admit
+from ivr.walk import route
 
 CFG = load_config()
 OPEN = datetime.fromisoformat("2026-12-01T10:00")    # a Tuesday, Belgrade time
