@@ -2,34 +2,73 @@
 
 ``route`` drives the very ``ivr.engine.IvrSession`` that live calls run over
 FastAGI (not a copy of it) with the keys given, and reports where the walk
-ended as one ``RouteDecision``.  Pure: no I/O, the clock is an argument.
+ended as one ``RouteDecision``: the call's ``Outcome`` (the type the router and
+the ACD take) once it left the IVR, else where it is still waiting.  Pure: no
+I/O, the clock is an argument.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from dialplan.model import Config
-from ivr.engine import Closed, IvrSession, RecordCallback, Reject, ToOperator
+from dialplan.outcome import Action, Outcome
+from ivr.engine import IvrSession
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A walk that ended with the call still in the IVR (keys ran out)."""
+
+    action: Literal["menu", "status", "closed"]  # closed: a callback request is offered
+    reason: str
+    # The menu id, "language", "status" (a request number) or "callback_offer";
+    # None while a request's status is being looked up.
+    waiting_in: str | None
 
 
 @dataclass(frozen=True)
 class RouteDecision:
-    """What would happen to one call (and what happens to a live one)."""
+    """What would happen to one call: exactly one of ``outcome`` (it left the
+    IVR) and ``waiting`` (it is still in it), plus what the walk heard."""
 
     open: bool
-    action: str               # queue, callback, closed, reject, menu, status
-    reason: str
-    language: str | None
-    menu_path: list[str] = field(default_factory=list)
-    caller_e164: str | None = None
-    number: str = ""
-    skills: list[str] = field(default_factory=list)
-    prompts: list[str] = field(default_factory=list)   # "lang/prompt" in the order played
-    waiting_in: str | None = None                        # menu waiting for a key ("menu")
+    number: str                      # dialled: E.164 when it parses, else as dialled
+    caller_e164: str | None
+    language: str | None             # None for a refused or unknown number
+    menu_path: tuple[str, ...] = ()
+    prompts: tuple[str, ...] = ()    # "lang/prompt" in the order played
+    outcome: Outcome | None = None
+    waiting: Waiting | None = None
+
+    def __post_init__(self) -> None:
+        if (self.outcome is None) == (self.waiting is None):
+            raise ValueError("a RouteDecision has exactly one of outcome and waiting")
+
+    @property
+    def action(self) -> str:
+        """queue, callback, closed, reject (the outcome's), or menu, status."""
+        return self.outcome.action.value if self.outcome else self._waiting.action
+
+    @property
+    def reason(self) -> str:
+        return self.outcome.reason if self.outcome else self._waiting.reason
+
+    @property
+    def skills(self) -> tuple[str, ...]:
+        return self.outcome.skills if self.outcome else ()
+
+    @property
+    def waiting_in(self) -> str | None:
+        return self.waiting.waiting_in if self.waiting else None
+
+    @property
+    def _waiting(self) -> Waiting:
+        assert self.waiting is not None
+        return self.waiting
 
     def to_dict(self) -> dict[str, Any]:
         return {"open": self.open, "action": self.action, "reason": self.reason,
@@ -62,27 +101,21 @@ def decision(session: IvrSession) -> RouteDecision:
     """Where ``session`` stands: its outcome once done, else what it waits for."""
     adm = session.admission
     assert adm is not None, "decision() before start()"
+    outcome = session.result() if session.finished else None
+    reject = outcome is not None and outcome.action == Action.REJECT
     common: dict[str, Any] = {
-        "open": adm.gate == "open", "menu_path": list(session.menu_path),
-        "caller_e164": adm.caller.e164, "number": adm.dialled, "prompts": list(session.played)}
-    out = session.outcome
-    lang = session.language if adm.gate in ("open", "closed") else None
-    if isinstance(out, ToOperator):
-        return RouteDecision(action="queue", reason=f"{adm.reason}; {out.reason}",
-                             language=out.language, skills=list(out.skills), **common)
-    if isinstance(out, RecordCallback):
-        return RouteDecision(action="callback", reason=out.reason, language=lang, **common)
-    if isinstance(out, Reject):
-        return RouteDecision(action="reject", reason=out.reason, language=None, **common)
-    if isinstance(out, Closed):
-        return RouteDecision(action="closed", reason=out.reason, language=lang, **common)
+        "open": adm.gate == "open", "number": adm.dialled, "caller_e164": adm.caller.e164,
+        "language": None if reject or adm.gate not in ("open", "closed") else session.language,
+        "menu_path": tuple(session.menu_path), "prompts": tuple(session.played)}
+    if outcome is not None:
+        return RouteDecision(outcome=outcome, **common)
+    return RouteDecision(waiting=_waiting(session, adm.reason), **common)
+
+
+def _waiting(session: IvrSession, admitted: str) -> Waiting:
     if session.state == "status_lookup":
-        return RouteDecision(action="status", reason=f"{adm.reason}; looking up request "
-                             f"{session.ticket}", language=lang, **common)
-    waiting = session.waiting_in
-    if waiting == "callback_offer":
-        return RouteDecision(action="closed", reason=f"{adm.reason}; a callback request "
-                             "is offered (press 1)", language=lang,
-                             waiting_in=waiting, **common)
-    why = f"{adm.reason}; waiting for a key in {waiting!r}"
-    return RouteDecision(action="menu", reason=why, language=lang, waiting_in=waiting, **common)
+        return Waiting("status", f"{admitted}; looking up request {session.ticket}", None)
+    where = session.waiting_in
+    if where == "callback_offer":
+        return Waiting("closed", f"{admitted}; a callback request is offered (press 1)", where)
+    return Waiting("menu", f"{admitted}; waiting for a key in {where!r}", where)
