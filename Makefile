@@ -34,7 +34,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy acd ivr dialplan tickets/domain.py
+	$(VENV)/bin/mypy acd ivr dialplan tickets/domain.py infra
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

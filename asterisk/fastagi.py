@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from panoramisk.fast_agi import Request
 
-from kontakt.logs import bind_call
+from infra.logs import bind_call
 
 log = structlog.get_logger()
 

@@ -12,7 +12,8 @@ import time
 from datetime import datetime, timedelta
 
 from dialplan.loader import load_config
-from dialplan.routing import admit, route
+from dialplan.routing import admit
+from ivr.walk import route
 
 CALLERS = ("0214807901", "+381641234567", "00381113345678", "214807902", "anonymous",
            "+3612345678", "064 123 4567")

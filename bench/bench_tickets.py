@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kontakt.db import make_engine, make_sessionmaker
-from kontakt.logs import configure
+from infra.db import make_engine, make_sessionmaker
+from infra.logs import configure
 from kontakt.migrate import upgrade
 from tickets.domain import Actor, format_number
 from tickets.service import TicketService
@@ -74,7 +74,7 @@ class Db:
         self.engine = make_engine(self.url, pool_size=20, max_overflow=40)
         self.sm = make_sessionmaker(self.engine)
         import tickets.notify.jobs  # noqa: F401
-        from kontakt.db import Base
+        from infra.db import Base
 
         async with self.engine.begin() as conn:  # tables without a revision yet
             await conn.run_sync(Base.metadata.create_all)

@@ -1,1 +1,1 @@
-"""Dialplan configuration: model, loader, validation, calendar, numbers, routing."""
+"""Dialplan configuration: model, loader, validation, calendar, numbers, admission."""

@@ -1,18 +1,17 @@
-"""What happens to a call: the decision live calls and `kontakt route` share.
+"""Admission: whether a call is taken, before any menu.
 
 ``admit`` decides, from the dialled number, the caller's number and the
 moment, whether the call is taken (open), told the hours (closed) or refused.
-``route`` then walks the IVR menus with the keys given, using the very
-``ivr.engine.IvrSession`` that live calls run over FastAGI, and reports the
-outcome as one ``RouteDecision``.  Pure: no I/O, the clock is an argument.
+The IVR (``ivr.engine``) starts every call with it; walking the menus is the
+IVR's (``ivr.walk.route`` for `kontakt route`).  Pure: no I/O, the clock is
+an argument.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from dialplan.calendar import Verdict, check
 from dialplan.model import Config, ServiceNumber
@@ -77,47 +76,3 @@ def _refusal(number: ServiceNumber, caller: Caller) -> str:
              "fixed": f"area {caller.area}"}.get(caller.kind, caller.kind)
     return (f"refused: {display(number.e164)} takes only {rules}; the caller is from "
             f"{where}. {number.refusal_reason}").strip()
-
-
-@dataclass(frozen=True)
-class RouteDecision:
-    """What would happen to one call (and what happens to a live one)."""
-
-    open: bool
-    action: str               # queue, callback, closed, reject, menu, status
-    reason: str
-    language: str | None
-    menu_path: list[str] = field(default_factory=list)
-    caller_e164: str | None = None
-    number: str = ""
-    skills: list[str] = field(default_factory=list)
-    prompts: list[str] = field(default_factory=list)   # "lang/prompt" in the order played
-    waiting_in: str | None = None                        # menu waiting for a key ("menu")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"open": self.open, "action": self.action, "reason": self.reason,
-                "language": self.language, "menu_path": list(self.menu_path),
-                "caller_e164": self.caller_e164, "number": self.number,
-                "skills": list(self.skills), "prompts": list(self.prompts),
-                "waiting_in": self.waiting_in}
-
-
-def route(config: Config, *, to_number: str, from_number: str | None, at: datetime,
-          digits: Sequence[str] = ()) -> RouteDecision:
-    """Walk one call through the IVR with the given key presses.
-
-    Each item of ``digits`` is one answer to one prompt ("1", or "12345#" for
-    a request number); an empty item is a timeout.  A status lookup asked
-    for in the walk is answered "no such request" (no ticket store here).
-    """
-    from ivr.engine import IvrSession  # the live engine itself, not a copy
-
-    session = IvrSession(config, caller=from_number, dialled=to_number, at=at)
-    session.start()
-    for answer in digits:
-        if session.finished:
-            break
-        if session.state == "status_lookup":
-            session.status_result(None)
-        session.answer(answer)
-    return session.decision()

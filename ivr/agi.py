@@ -2,63 +2,39 @@
 
 ``run_ivr`` takes a panoramisk FastAGI ``Request`` (anything with an async
 ``send_command(line) -> dict``) or the engine's ``asterisk.fastagi.AgiSession``
-(its ``command``), runs one ``ivr.engine.IvrSession`` to its end and returns an
-``IvrOutcome``.  It never hangs up and never dials: the caller of
-``run_ivr`` hands operator outcomes to the ACD, turns callback outcomes into
-tickets of kind ``callback``, and lets the dialplan end refused and closed
-calls.  A caller hanging up mid-command ends the session quietly with the
-outcome ``hung_up``.
+(its ``command``), runs one ``ivr.engine.IvrSession`` to its end and returns
+its ``dialplan.outcome.Outcome``.  It never hangs up and never dials: the
+caller of ``run_ivr`` hands queue outcomes to the ACD (an ``{operator: SKILL}``
+option's skill is in ``Outcome.skills``, after the language), turns callback
+outcomes into tickets of kind ``callback``, and lets the dialplan end refused
+and closed calls.  A caller hanging up mid-command ends the session quietly
+with the action ``hung_up``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from dialplan.model import Config
-from dialplan.routing import RouteDecision
+from dialplan.outcome import Action, Outcome
+from infra.logs import get_logger
 from ivr.engine import (
-    Closed,
     Command,
     IvrSession,
     LookupStatus,
     Play,
     ReadDigits,
-    RecordCallback,
-    Reject,
     SayDigits,
-    ToOperator,
 )
 from ivr.prompts import PromptLibrary
-from kontakt.logs import get_logger
 
 log = get_logger()
 
-OutcomeKind = Literal["operator", "rejected", "closed", "callback", "hung_up"]
 ESCAPE = "0123456789*#"
 _HANGUP_ERRORS = {"AGIResultHangup", "AGIAppError", "CallHungUp"}
-
-
-@dataclass(frozen=True)
-class IvrOutcome:
-    """How a call left the IVR.
-
-    kind: ``operator`` (queue it; ``language`` is the needed skill, ``skills``
-    all of them), ``rejected`` (number rules: count it rejected, not lost),
-    ``closed`` (outside hours, no callback), ``callback`` (record a callback
-    ticket for ``caller``, E.164), ``hung_up`` (the caller left in the IVR).
-    """
-
-    kind: OutcomeKind
-    reason: str
-    language: str | None = None
-    skills: tuple[str, ...] = ()
-    caller: str | None = None
-    menu_path: tuple[str, ...] = ()
-    decision: RouteDecision | None = None
 
 
 class _HungUp(Exception):
@@ -68,7 +44,7 @@ class _HungUp(Exception):
 async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str, at: datetime,
                   prompts: PromptLibrary,
                   ticket_status: Callable[[str], Awaitable[str | None]] | None = None,
-                  ) -> IvrOutcome:
+                  ) -> Outcome:
     """Run the IVR for one call on ``config`` (the snapshot taken at its start)."""
     session = IvrSession(config, caller=caller, dialled=dialled, at=at)
     runner = _Runner(agi, prompts)
@@ -78,15 +54,17 @@ async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str,
         runner.answer_with = "EXEC Progress" if session.finished else "ANSWER"
         while True:
             for i, cmd in enumerate(cmds):
-                result = await runner.do(cmd, question_follows=_asks(cmds[i + 1:]))
-                if result is not None:
-                    return _outcome(session, result)
+                terminal = await runner.do(cmd, question_follows=_asks(cmds[i + 1:]))
+                if terminal is not None:
+                    return _finished(session)
             cmds = await runner.next_cmds(session, ticket_status)
     except _HungUp as e:
         log.info("ivr.hung_up", state=session.state, at_command=str(e)[:60],
                  menu_path=session.menu_path)
-        return IvrOutcome("hung_up", f"the caller hung up in the IVR ({session.state})",
-                          session.language, menu_path=tuple(session.menu_path))
+        adm = session.admission
+        return Outcome(Action.HUNG_UP, f"the caller hung up in the IVR ({session.state})",
+                       session.language, caller=adm.caller.e164 if adm else None,
+                       menu_path=tuple(session.menu_path))
 
 
 def _asks(after: list[Command]) -> bool:
@@ -106,24 +84,10 @@ async def _lookup(ticket_status: Callable[[str], Awaitable[str | None]] | None,
         return None
 
 
-def _outcome(session: IvrSession, cmd: Command) -> IvrOutcome:
-    decision = session.decision()
-    path = tuple(session.menu_path)
-    out: IvrOutcome
-    if isinstance(cmd, ToOperator):
-        out = IvrOutcome("operator", cmd.reason, cmd.language, cmd.skills, menu_path=path,
-                         decision=decision)
-    elif isinstance(cmd, RecordCallback):
-        out = IvrOutcome("callback", cmd.reason, cmd.language, caller=cmd.caller, menu_path=path,
-                         decision=decision)
-    elif isinstance(cmd, Reject):
-        out = IvrOutcome("rejected", cmd.reason, menu_path=path, decision=decision)
-    else:
-        assert isinstance(cmd, Closed)
-        out = IvrOutcome("closed", cmd.reason, session.language, menu_path=path,
-                         decision=decision)
-    log.info("ivr.finished", outcome=out.kind, language=out.language, menu_path=list(path),
-             reason=out.reason)
+def _finished(session: IvrSession) -> Outcome:
+    out = session.result()
+    log.info("ivr.finished", outcome=out.action.value, language=out.language,
+             skills=list(out.skills), menu_path=list(out.menu_path), reason=out.reason)
     return out
 
 

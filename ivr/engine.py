@@ -6,11 +6,13 @@ out, in order (``Play``, ``ReadDigits``, ``SayDigits``, ``LookupStatus``) and
 ends with exactly one terminal command (``ToOperator``, ``RecordCallback``,
 ``Reject``, ``Closed``).  Which event is legal in which state is one table,
 ``TRANSITIONS``; anything else raises ``IvrError`` naming state and event.
+Once done, ``result()`` tells how the call left the IVR as the one
+``dialplan.outcome.Outcome`` the router, the ACD and `kontakt route` share.
 
 The session holds the ``Config`` it was created with for its whole life: a
 reload never changes a call already in the IVR.  ``ivr.agi`` carries the
-commands out over FastAGI; ``dialplan.routing.route`` drives the same
-session with keys from the command line.
+commands out over FastAGI; ``ivr.walk.route`` drives the same session with
+keys from the command line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from dialplan.model import Config, Menu
-from dialplan.routing import Admission, RouteDecision, admit
+from dialplan.outcome import Action, Outcome
+from dialplan.routing import Admission, admit
 
 # -- events --------------------------------------------------------------------
 
@@ -105,7 +108,10 @@ class Closed:
 
 Command = (Play | ReadDigits | SayDigits | LookupStatus
            | ToOperator | RecordCallback | Reject | Closed)
+Terminal = ToOperator | RecordCallback | Reject | Closed
 TERMINAL = (ToOperator, RecordCallback, Reject, Closed)
+# How each terminal command but ToOperator (which carries skills) leaves the IVR.
+_LEAVES = {RecordCallback: Action.CALLBACK, Reject: Action.REJECT, Closed: Action.CLOSED}
 
 # A request's status, as the ticket store names it, to the prompt that says it.
 STATUS_PROMPTS = {
@@ -122,7 +128,8 @@ class IvrError(Exception):
 
     def __init__(self, state: str, event: object) -> None:
         super().__init__(f"IVR session in state {state!r} cannot take {event!r}")
-        self.details: dict[str, Any] = {"state": state, "event": type(event).__name__}
+        name = event if isinstance(event, str) else type(event).__name__
+        self.details: dict[str, Any] = {"state": state, "event": name}
 
 
 # -- the session -----------------------------------------------------------------
@@ -139,7 +146,7 @@ class IvrSession:
     menu_path: list[str] = field(default_factory=list)
     played: list[str] = field(default_factory=list)
     admission: Admission | None = None
-    outcome: Command | None = None
+    terminal: Terminal | None = None  # the command that ended the session
     _menu: str = ""
     _tries: int = 0
     _ticket: str = ""
@@ -164,7 +171,7 @@ class IvrSession:
                 langs = c.languages or (c.language,) * len(c.prompts)
                 self.played.extend(f"{lg}/{p}" for lg, p in zip(langs, c.prompts, strict=True))
             elif isinstance(c, TERMINAL):
-                self.state, self.outcome = "done", c
+                self.state, self.terminal = "done", c
         return cmds
 
     # conveniences for drivers
@@ -291,35 +298,32 @@ class IvrSession:
     def _operator(self, why: str, skills: tuple[str, ...]) -> list[Command]:
         return [Play("to_operator", self.language), ToOperator(self.language, skills, why)]
 
-    # -- the summary `kontakt route` prints
-    def decision(self) -> RouteDecision:
-        adm = self.admission
-        assert adm is not None, "decision() before start()"
-        common: dict[str, Any] = {
-            "open": adm.gate == "open", "menu_path": list(self.menu_path),
-            "caller_e164": adm.caller.e164, "number": adm.dialled, "prompts": list(self.played)}
-        out = self.outcome
-        lang = self.language if adm.gate in ("open", "closed") else None
-        if isinstance(out, ToOperator):
-            return RouteDecision(action="queue", reason=f"{adm.reason}; {out.reason}",
-                                 language=out.language, skills=list(out.skills), **common)
-        if isinstance(out, RecordCallback):
-            return RouteDecision(action="callback", reason=out.reason, language=lang, **common)
-        if isinstance(out, Reject):
-            return RouteDecision(action="reject", reason=out.reason, language=None, **common)
-        if isinstance(out, Closed):
-            return RouteDecision(action="closed", reason=out.reason, language=lang, **common)
-        if self.state == "status_lookup":
-            return RouteDecision(action="status", reason=f"{adm.reason}; looking up request "
-                                 f"{self._ticket}", language=lang, **common)
-        if self.state == "callback_offer":
-            return RouteDecision(action="closed", reason=f"{adm.reason}; a callback request "
-                                 "is offered (press 1)", language=lang,
-                                 waiting_in="callback_offer", **common)
-        waiting = {"language": "language", "status_number": "status"}.get(self.state, self._menu)
-        why = f"{adm.reason}; waiting for a key in {waiting!r}"
-        return RouteDecision(action="menu", reason=why, language=lang, waiting_in=waiting,
-                             **common)
+    # -- where the session stands, for drivers and `kontakt route`
+    def result(self) -> Outcome:
+        """How the call left the IVR; only once ``finished``.  An operator
+        outcome's skills are the language first, then the menu option's."""
+        adm, cmd = self.admission, self.terminal
+        if adm is None or cmd is None:
+            raise IvrError(self.state, "result()")
+        path, caller = tuple(self.menu_path), adm.caller.e164
+        if isinstance(cmd, ToOperator):
+            return Outcome(Action.QUEUE, f"{adm.reason}; {cmd.reason}", cmd.language,
+                           skills=cmd.skills, caller=caller, menu_path=path)
+        return Outcome(_LEAVES[type(cmd)], cmd.reason, self.language, caller=caller,
+                       menu_path=path)
+
+    @property
+    def waiting_in(self) -> str | None:
+        """What the session waits for keys in: "language", a menu id, "status" (a
+        request number) or "callback_offer"; None while it looks a status up,
+        before ``start`` and once done."""
+        return {"language": "language", "menu": self._menu, "status_number": "status",
+                "callback_offer": "callback_offer"}.get(self.state)
+
+    @property
+    def ticket(self) -> str:
+        """The request number keyed in for a status lookup ('' before one)."""
+        return self._ticket
 
 
 _Handler = Callable[[IvrSession, Any], list[Command]]

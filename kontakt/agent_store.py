@@ -9,7 +9,7 @@ from typing import Any
 
 from acd.agent import State
 from acd.distributor import Distributor
-from kontakt.logs import get_logger
+from infra.logs import get_logger
 
 log = get_logger()
 

@@ -19,6 +19,7 @@ from typing import Any, Literal, TextIO
 from acd.distributor import Distributor
 from asterisk.ami import Ami
 from asterisk.queue_log import QueueLog
+from infra.logs import get_logger
 from kontakt.agent_store import AgentStore
 from kontakt.calls.adapters import AmiPbx
 from kontakt.calls.core import CallCore
@@ -29,7 +30,6 @@ from kontakt.calls.publish import Publisher
 from kontakt.calls.routes import Router
 from kontakt.calls.voice import PromptVoice, StockVoice, Voice
 from kontakt.calls.waiting import WaitingRoom
-from kontakt.logs import get_logger
 from kontakt.router import IvrRouter, WallClock, direct, ignore, ivr_clock, no_tickets
 from kontakt.settings import Settings
 
@@ -121,7 +121,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
 
 
 async def _start_tickets(system: System) -> None:
-    from kontakt.db import make_engine, make_sessionmaker
+    from infra.db import make_engine, make_sessionmaker
     from kontakt.eventlog import EventLog
     from kontakt.migrate import upgrade
     from kontakt.outbox import OutboxPublisher

@@ -19,9 +19,9 @@ from typing import Any
 
 from asterisk.ledger import Ledger
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
+from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
 from kontakt.demo_parts import Desk, with_mail
-from kontakt.logs import configure, get_logger
 from kontakt.settings import Settings
 
 log = get_logger()

@@ -11,7 +11,7 @@ import contextlib
 import random
 from typing import Any
 
-from kontakt.logs import get_logger
+from infra.logs import get_logger
 
 log = get_logger()
 

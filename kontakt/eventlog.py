@@ -1,7 +1,7 @@
 """The engine's event log: every call and agent-state event is written to
 the database (``call_events``) and, in the same transaction, to the outbox
-(``kontakt.outbox``) whose publisher delivers it to MQTT with QoS 1, in
-order, so a broker that is down or restarts loses nothing.  Consumers drop
+(``infra.outbox``) whose publisher (``kontakt.outbox``) delivers it to MQTT
+with QoS 1, in order, so a broker that is down or restarts loses nothing.  Consumers drop
 QoS 1 duplicates by ``event_id`` (``kontakt.outbox.Deduplicator``).
 
 ``record()`` never blocks a call: it queues the event; a writer task stores
@@ -21,9 +21,9 @@ from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kontakt.db import Base
-from kontakt.logs import get_logger
-from kontakt.outbox import add_event
+from infra.db import Base
+from infra.logs import get_logger
+from infra.outbox import add_event
 
 log = get_logger()
 

@@ -15,8 +15,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from kontakt.db import make_engine
-from kontakt.logs import get_logger
+from infra.db import make_engine
+from infra.logs import get_logger
 
 log = get_logger()
 

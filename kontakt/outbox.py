@@ -1,9 +1,9 @@
 """Transactional outbox: changes and their MQTT messages commit together.
 
-``add_event(session, topic, payload)`` writes a row in the caller's
-transaction (a ticket change, an ACD event...).  ``OutboxPublisher`` delivers
-unpublished rows to MQTT with QoS 1, in order, and marks them published after
-the broker's PUBACK; a broker that is down or restarts loses nothing (rows
+``infra.outbox.add_event(session, topic, payload)`` writes a row in the
+caller's transaction (a ticket change, an ACD event...).  ``OutboxPublisher``
+delivers unpublished rows to MQTT with QoS 1, in order, and marks them
+published after the broker's PUBACK; a broker that is down or restarts loses nothing (rows
 wait), and a drop mid-batch re-sends a few, which consumers drop by
 ``event_id`` (``Subscriber``).
 
@@ -23,39 +23,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiomqtt
-from sqlalchemy import DateTime, Integer, String, Text, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from kontakt.db import Base
-from kontakt.logs import get_logger
+from infra.logs import get_logger
+from infra.outbox import OutboxRow
 
 log = get_logger()
-
-
-class OutboxRow(Base):
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(36), index=True)
-    topic: Mapped[str] = mapped_column(String(300))
-    payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-
-
-def add_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> str:
-    """Add an outbox row in ``session``'s transaction; returns the event id.
-
-    ``payload`` gets ``event_id`` (uuid4, kept if already there) and ``ts``
-    (ISO 8601 UTC).  Nothing is flushed or committed here.
-    """
-    now = datetime.now(UTC)
-    body = {"event_id": str(uuid.uuid4()), "ts": now.isoformat(), **payload}
-    session.add(OutboxRow(event_id=body["event_id"], topic=topic,
-                          payload=json.dumps(body, ensure_ascii=False, default=str),
-                          created_at=now))
-    return str(body["event_id"])
 
 
 def full_topic(prefix: str, topic: str) -> str:

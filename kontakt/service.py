@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from asterisk.ami import Ami
+from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, System, bootstrap
 from kontakt.control import ControlServer
-from kontakt.logs import configure, get_logger
 from kontakt.settings import Settings, SettingsError
 
 log = get_logger()

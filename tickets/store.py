@@ -1,4 +1,4 @@
-"""Ticket storage: SQLAlchemy 2 tables on ``kontakt.db.Base`` and the
+"""Ticket storage: SQLAlchemy 2 tables on ``infra.db.Base`` and the
 repository the service layer uses inside one transaction.
 
 Tables: ``tickets``, ``ticket_calls`` (the calls a ticket came from),
@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kontakt.db import Base
+from infra.db import Base
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from kontakt.logs import get_logger
+from infra.logs import get_logger
 from tickets.ports import TransferFailed
 
 log = get_logger()

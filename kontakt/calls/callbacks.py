@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infra.logs import get_logger
 from kontakt.calls.contacts import Contact
 from kontakt.calls.ports import PbxError
-from kontakt.logs import get_logger
 
 if TYPE_CHECKING:
     from kontakt.calls.core import CallCore

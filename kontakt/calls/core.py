@@ -17,13 +17,13 @@ from typing import Any
 from acd.distributor import Abandoned, AgentChanged, Command, Completed, Distributor, Offer, Queued
 from acd.errors import AcdError
 from asterisk.ami_events import Claimed, HangupAsked, LegHungUp, RingEnded, RingStarted, translate
+from infra.logs import get_logger
 from kontakt.calls.callbacks import ring_back
 from kontakt.calls.contacts import Contact, Contacts, Kind
 from kontakt.calls.fastpath import FastPath
 from kontakt.calls.ports import CallbackRecorder, Pbx, QueueLogPort
 from kontakt.calls.publish import Publisher
 from kontakt.calls.stats import Stats
-from kontakt.logs import get_logger
 
 log = get_logger()
 

@@ -11,8 +11,8 @@ import contextlib
 from typing import Any
 
 from acd.distributor import Distributor
+from infra.logs import get_logger
 from kontakt.calls.ports import Pbx, PbxError
-from kontakt.logs import get_logger
 
 log = get_logger()
 

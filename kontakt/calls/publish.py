@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from infra.logs import get_logger
 from kontakt.calls.ports import Subscriber
-from kontakt.logs import get_logger
 
 log = get_logger()
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from asterisk.ami_events import agent_of
+from infra.logs import get_logger
 from kontakt.calls.contacts import Kind
 from kontakt.calls.ports import PbxError
-from kontakt.logs import get_logger
 
 if TYPE_CHECKING:
     from kontakt.calls.core import CallCore

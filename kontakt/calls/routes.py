@@ -13,10 +13,10 @@ from acd.distributor import Offer
 from acd.errors import AcdError
 from asterisk.fastagi import AgiSession, CallHungUp
 from dialplan.outcome import Action, Outcome
+from infra.logs import bind_call, get_logger
 from kontakt.calls import callbacks
 from kontakt.calls.core import CallCore
 from kontakt.calls.waiting import NEEDS_VAR, WaitingRoom, parse_needs
-from kontakt.logs import bind_call, get_logger
 
 log = get_logger()
 

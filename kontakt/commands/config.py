@@ -58,7 +58,7 @@ def remove_pid_file(settings: Any) -> None:
 
 def install_reload_signal(holder: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """For `kontakt run`: SIGHUP reloads ``holder`` (a bad file is refused and logged)."""
-    from kontakt.logs import get_logger
+    from infra.logs import get_logger
 
     log = get_logger()
 

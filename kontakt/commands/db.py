@@ -20,7 +20,7 @@ def main(args: argparse.Namespace) -> int:
     from kontakt.settings import Settings
 
     settings = Settings.load(args.settings)
-    from kontakt.logs import configure
+    from infra.logs import configure
 
     configure(settings.log_level, json=settings.log_json)  # to stderr: stdout is the answer
     try:

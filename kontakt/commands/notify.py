@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 async def _with_db(settings: Any, action: Any) -> Any:
-    from kontakt.db import make_engine, make_sessionmaker
+    from infra.db import make_engine, make_sessionmaker
     from kontakt.migrate import upgrade
 
     await upgrade(settings.database_url)
@@ -96,7 +96,7 @@ async def _test(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _worker(settings: Any, sm: Any, once: bool) -> int:
-    from kontakt.logs import configure
+    from infra.logs import configure
     from tickets.notify.wiring import worker_from_settings
 
     # A long-running process: its log (stderr) is how it is watched.

@@ -1,6 +1,6 @@
 """kontakt route: what would happen to a call, as one JSON object.
 
-Runs ``dialplan.routing.route``, which drives the same IVR engine live calls
+Runs ``ivr.walk.route``, which drives the same IVR engine live calls
 run on, so the answer is the live behaviour and not a copy of it.
 """
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def main(args: argparse.Namespace) -> int:
     from dialplan.loader import ConfigInvalid, load_config
-    from dialplan.routing import route
+    from ivr.walk import route
     from kontakt.cli import UserError
     from kontakt.settings import Settings
 

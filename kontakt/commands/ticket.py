@@ -51,13 +51,13 @@ def _actor(spec: str) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> Any:
+    from infra.db import make_engine, make_sessionmaker
     from kontakt import migrate
-    from kontakt.db import make_engine, make_sessionmaker
     from kontakt.settings import Settings
     from tickets.service import TicketService
 
     settings = Settings.load(args.settings)
-    from kontakt.logs import configure
+    from infra.logs import configure
 
     configure(settings.log_level, json=settings.log_json)  # to stderr: stdout is the answer
     await migrate.upgrade(settings.database_url)

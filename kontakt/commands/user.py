@@ -40,7 +40,7 @@ def _password() -> str:
 
 
 async def _run(args: argparse.Namespace, settings: Any) -> int:
-    from kontakt.db import Base, make_engine, make_sessionmaker
+    from infra.db import Base, make_engine, make_sessionmaker
     from kontakt.http import users
 
     engine = make_engine(settings.database_url)

@@ -8,11 +8,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from infra.logs import get_logger
 from kontakt.http import callstats, sources
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, COOKIE, Call, Op, Param, token_of
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, authenticate, list_users
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http")
 

@@ -15,13 +15,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from infra.logs import get_logger
 from kontakt.http import api, live, metrics, open311, pages
 from kontakt.http.context import HttpContext
 from kontakt.http.feed import run_feed
 from kontakt.http.hub import Hub
 from kontakt.http.ops import ALL, Op, openapi, route_for
 from kontakt.http.sessions import LoginLimiter, SessionStore
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http")
 HERE = Path(__file__).parent

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, Float, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kontakt.db import Base
+from infra.db import Base
 
 CITY_TZ = ZoneInfo("Europe/Belgrade")
 SERVICE_LEVEL_SECONDS = 20.0

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiomqtt
 
+from infra.logs import get_logger
 from kontakt.http.hub import Hub
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http.feed")
 

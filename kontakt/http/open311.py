@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from infra.logs import get_logger
 from kontakt.http import sources
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import jsonable
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http.open311")
 OPEN_STATUSES = {"new", "forwarded", "active"}  # resolved, cancelled, closed: closed

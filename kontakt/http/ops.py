@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from infra.logs import get_logger
 from kontakt.http.errors import ApiError, from_domain
 from kontakt.http.validate import check, query_value
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http")
 MAX_BODY = 64 * 1024

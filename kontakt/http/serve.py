@@ -10,9 +10,9 @@ from typing import Any
 
 import uvicorn
 
+from infra.logs import get_logger
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
-from kontakt.logs import get_logger
 
 log = get_logger("kontakt.http")
 

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Boolean, DateTime, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kontakt.db import Base
+from infra.db import Base
 
 ROLES = ("agent", "department", "supervisor", "admin")
 LANGS = ("sr-Cyrl", "sr-Latn", "en")

@@ -18,7 +18,7 @@ from browser_helpers import PASSWORD, Publisher, PublishingEngine
 from http_server import ThreadedServer
 
 from dialplan.holder import ConfigHolder
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user

@@ -25,8 +25,8 @@ pytestmark = [
 def rig_server(tmp_path):
     from asterisk.rig import FREE_NUMBER, Rig
     from dialplan.holder import ConfigHolder
+    from infra.db import make_engine, make_sessionmaker
     from kontakt.bootstrap import Options, bootstrap
-    from kontakt.db import make_engine, make_sessionmaker
     from kontakt.http.app import create_app
     from kontakt.http.context import HttpContext
     from kontakt.http.users import add_user

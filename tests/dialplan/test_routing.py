@@ -5,7 +5,8 @@ from datetime import datetime
 import pytest
 
 from dialplan.loader import load_config, parse_config
-from dialplan.routing import admit, route
+from dialplan.routing import admit
+from ivr.walk import route
 
 CFG = load_config()
 OPEN = datetime.fromisoformat("2026-12-01T10:00")    # a Tuesday, Belgrade time
@@ -26,7 +27,7 @@ def test_free_number_takes_area_021(caller):
 def test_free_number_refuses_others_and_tells_them_the_city_number(caller):
     d = route(CFG, to_number=FREE, from_number=caller, at=OPEN)
     assert d.action == "reject" and not d.open
-    assert "021 4807 900" in d.reason and d.prompts == ["sr/free_only_021"]
+    assert "021 4807 900" in d.reason and d.prompts == ("sr/free_only_021",)
 
 
 def test_refused_at_any_hour_not_closed():
@@ -44,14 +45,14 @@ def test_unknown_caller_rule_is_configurable(minimal):
 @pytest.mark.parametrize("caller", ["0641234567", "0113345678", "+3612345678", None, "0214807901"])
 def test_city_number_takes_everyone(caller):
     d = route(CFG, to_number=CITY, from_number=caller, at=OPEN, digits=["1", "1"])
-    assert (d.action, d.language, d.skills) == ("queue", "sr", ["sr"])
+    assert (d.action, d.language, d.skills) == ("queue", "sr", ("sr",))
 
 
 def test_language_and_menu_path():
     d = route(CFG, to_number=CITY, from_number="0641234567", at=OPEN, digits=["3", "3", "1", "0",
                                                                               "1"])
-    assert d.action == "queue" and d.language == "sk" and d.skills == ["sk"]
-    assert d.menu_path == ["language/3=sk", "main/3", "info/1", "info/0", "main/1"]
+    assert d.action == "queue" and d.language == "sk" and d.skills == ("sk",)
+    assert d.menu_path == ("language/3=sk", "main/3", "info/1", "info/0", "main/1")
     assert "sk/info_hours" in d.prompts
 
 

@@ -9,8 +9,9 @@ import aiomqtt
 import pytest
 from sqlalchemy import func, select
 
+from infra.outbox import OutboxRow
 from kontakt.eventlog import CallEvent, EventLog, new_event
-from kontakt.outbox import Deduplicator, OutboxPublisher, OutboxRow
+from kontakt.outbox import Deduplicator, OutboxPublisher
 
 pytestmark = pytest.mark.mqtt
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from http_fakes import FakeEngine, FakeTickets
 
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from kontakt.eventlog import EventLog, new_event
 from kontakt.http import callstats
 from kontakt.http.context import HttpContext

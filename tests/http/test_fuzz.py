@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 
 from dialplan.holder import ConfigHolder
 from dialplan.loader import default_path
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user

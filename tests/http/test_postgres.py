@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from kontakt.eventlog import EventLog, new_event
 from kontakt.http import callstats
 from kontakt.http.users import UserError, add_user, authenticate, list_users

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from infra.db import make_engine, make_sessionmaker
 from kontakt.cli import main
-from kontakt.db import make_engine, make_sessionmaker
 from kontakt.http.users import UserError, authenticate, require_admin
 
 

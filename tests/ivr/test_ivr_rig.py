@@ -1,7 +1,8 @@
 """A real call walks the IVR: a private Asterisk, a sipp citizen keying in
 DTMF (RFC 2833 from sipp's pcaps), the engine's FastAGI running ``run_ivr``,
 and sipp agent phones with language skills.  The caller picks Hungarian and
-"operator" and is answered by the Hungarian-speaking agent."""
+"operator" and is answered by the Hungarian-speaking agent; what ``run_ivr``
+returns is the one ``dialplan.outcome.Outcome``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from asterisk import sipp
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from dialplan.holder import ConfigHolder
-from ivr.agi import IvrOutcome
+from dialplan.outcome import Action, Outcome
 from ivr.prompts import PromptLibrary, build
 from kontakt.bootstrap import Options, System, bootstrap
 from kontakt.settings import Settings
@@ -65,7 +66,7 @@ async def keying_citizen(rig: Rig, caller: str, dialled: str, keys: list[tuple[s
 class Bench:
     def __init__(self, rig: Rig, events: list[dict[str, str]]) -> None:
         self.rig, self.events = rig, events
-        self.outcomes: list[IvrOutcome] = []
+        self.outcomes: list[Outcome] = []
         self.system: System | None = None
 
     def answered_by(self) -> list[str]:
@@ -122,9 +123,9 @@ async def test_caller_chooses_hungarian_and_reaches_the_hungarian_agent(bench):
     await bench.until(lambda: bench.answered_by(), 45, "an agent answers")
     assert bench.answered_by() == ["agent02"]
     [out] = bench.outcomes
-    assert (out.kind, out.language, out.skills) == ("operator", "hu", ("hu",))
+    assert (out.action, out.language, out.skills) == (Action.QUEUE, "hu", ("hu",))
     assert out.menu_path == ("language/2=hu", "main/1")
-    assert out.decision is not None and out.decision.caller_e164 == "+381641234567"
+    assert out.caller == "+381641234567"
     assert await citizen.wait(30) == 0
 
 
@@ -132,7 +133,7 @@ async def test_refused_caller_hears_the_reason_and_is_rejected(bench):
     await bench.rig.call([("0641234567", FREE_NUMBER)], hold_ms=30_000)
     await bench.until(lambda: bench.outcomes, 30, "the IVR's outcome")
     [out] = bench.outcomes
-    assert out.kind == "rejected" and "021 4807 900" in out.reason
+    assert out.action == Action.REJECT and "021 4807 900" in out.reason
     await bench.until(lambda: any(e.get("Event") == "UserEvent"
                                   and e.get("UserEvent") == "KontaktOutcome"
                                   for e in bench.events), 15, "the reject outcome event")
@@ -143,7 +144,7 @@ async def test_caller_hanging_up_in_the_menu_ends_quietly(bench):
     await bench.rig.call([("0214807901", CITY_NUMBER)], hold_ms=2500)
     await bench.until(lambda: bench.outcomes, 30, "the IVR's outcome")
     [out] = bench.outcomes
-    assert out.kind == "hung_up" and bench.answered_by() == []
+    assert out.action == Action.HUNG_UP and bench.answered_by() == []
 
 
 async def test_a_caller_who_knows_the_menu_keys_ahead(bench):
@@ -154,8 +155,8 @@ async def test_a_caller_who_knows_the_menu_keys_ahead(bench):
     await bench.until(lambda: bench.answered_by(), 30, "an agent answers")
     assert bench.answered_by() == ["agent03"]
     [out] = bench.outcomes
-    assert (out.kind, out.language, out.menu_path) == ("operator", "sk",
-                                                       ("language/3=sk", "main/1"))
+    assert (out.action, out.language, out.menu_path) == (Action.QUEUE, "sk",
+                                                         ("language/3=sk", "main/1"))
     assert await citizen.wait(30) == 0
 
 
@@ -180,7 +181,7 @@ async def test_outside_hours_the_caller_leaves_a_callback_ticket(tmp_path, promp
         await keying_citizen(rig, "0214001001", CITY_NUMBER, [("1", "rfc2833", 6000)])
         await b.until(lambda: b.outcomes, 45, "the IVR's outcome")
         [out] = b.outcomes
-        assert out.kind == "callback" and out.caller == "+381214001001"
+        assert out.action == Action.CALLBACK and out.caller == "+381214001001"
         await b.until(lambda: any(e.get("Event") == "UserEvent"
                                   and e.get("Outcome") == "callback" for e in events),
                       15, "the callback outcome event")

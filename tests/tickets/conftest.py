@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from asterisk.ports import free_tcp_port
-from kontakt.db import Base, make_engine, make_sessionmaker
+from infra.db import Base, make_engine, make_sessionmaker
 from kontakt.migrate import upgrade
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{}"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
+from infra.db import make_engine
 from kontakt import migrate
-from kontakt.db import make_engine
 from tests.tickets.conftest import _pg_admin, migrated_url
 
 TABLES = {"tickets", "ticket_calls", "ticket_history", "ticket_counters", "outbox",

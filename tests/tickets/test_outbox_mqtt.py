@@ -10,11 +10,11 @@ import json
 import aiomqtt
 import pytest
 
+from infra.outbox import add_event
 from kontakt.outbox import (
     Deduplicator,
     OutboxPublisher,
     Subscriber,
-    add_event,
     pending,
 )
 from tickets.domain import Actor
@@ -128,7 +128,8 @@ async def test_prune_keeps_unpublished(sm):
 
     from sqlalchemy import update
 
-    from kontakt.outbox import OutboxRow, prune
+    from infra.outbox import OutboxRow
+    from kontakt.outbox import prune
 
     async with sm() as s, s.begin():
         add_event(s, "a", {"n": 1})

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from kontakt.outbox import OutboxRow
+from infra.outbox import OutboxRow
 from tickets.domain import (
     Actor,
     Forbidden,

@@ -34,8 +34,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kontakt.db import Base
-from kontakt.logs import get_logger
+from infra.db import Base
+from infra.logs import get_logger
 from tickets.notify import policy
 from tickets.notify.messages import STATUSES, render
 from tickets.notify.ports import EmailSender, NotificationFailed, SmsGateway

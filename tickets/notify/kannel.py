@@ -18,7 +18,7 @@ import uuid
 
 import httpx
 
-from kontakt.logs import get_logger
+from infra.logs import get_logger
 from tickets.notify.messages import needs_ucs2
 from tickets.notify.ports import NotificationFailed
 

@@ -14,7 +14,7 @@ from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 
-from kontakt.logs import get_logger
+from infra.logs import get_logger
 from tickets.notify.ports import NotificationFailed
 
 log = get_logger()

@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from tickets.notify.jobs import Notification
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -8,8 +8,8 @@ import pytest
 import structlog
 from kannel_rig import free_port
 
+from infra.db import make_engine, make_sessionmaker
 from kontakt.cli import main
-from kontakt.db import make_engine, make_sessionmaker
 from kontakt.migrate import upgrade
 from tickets.notify.jobs import enqueue
 

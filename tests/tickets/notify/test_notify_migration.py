@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
-from kontakt.db import make_engine, make_sessionmaker
+from infra.db import make_engine, make_sessionmaker
 from kontakt.migrate import downgrade, upgrade
 from tickets.notify.jobs import Notification, enqueue, for_ticket
 

@@ -1,0 +1,48 @@
+"""The outbox row: a change and its MQTT message commit together.
+
+``add_event(session, topic, payload)`` writes a row in the caller's
+transaction (a ticket change, an ACD event...).  Delivering the rows to MQTT
+is ``kontakt.outbox.OutboxPublisher``'s job; this leaf holds only the table
+and the write, so the domain packages can add events without importing the
+composition root.
+
+Topics are stored without the prefix (``tickets/vodovod/NS-2027-000123``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from infra.db import Base
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def add_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> str:
+    """Add an outbox row in ``session``'s transaction; returns the event id.
+
+    ``payload`` gets ``event_id`` (uuid4, kept if already there) and ``ts``
+    (ISO 8601 UTC).  Nothing is flushed or committed here.
+    """
+    now = datetime.now(UTC)
+    body = {"event_id": str(uuid.uuid4()), "ts": now.isoformat(), **payload}
+    session.add(OutboxRow(event_id=body["event_id"], topic=topic,
+                          payload=json.dumps(body, ensure_ascii=False, default=str),
+                          created_at=now))
+    return str(body["event_id"])

@@ -1,0 +1,78 @@
+"""The ticket queries: read-only, one session each, visibility checked by the
+domain (department staff see their department, the web channel web requests)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tickets import domain as d
+from tickets.convert import as_actor, ticket_dict, when
+from tickets.domain import Actor, Forbidden, Role
+from tickets.store import TicketRepository, count_by_department, search_query, to_domain, totals
+
+
+class TicketQueries:
+    def __init__(self, sessionmaker: Any) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def get(self, actor: Actor, number: str) -> dict[str, Any]:
+        actor = as_actor(actor)
+        async with self.sessionmaker() as s:
+            t = await TicketRepository(s).get(str(number).strip().upper())
+        t.check_visible(actor)
+        return ticket_dict(t)
+
+    async def history(self, actor: Actor, number: str) -> list[dict[str, Any]]:
+        actor = as_actor(actor)
+        number = str(number).strip().upper()
+        async with self.sessionmaker() as s:
+            repo = TicketRepository(s)
+            t = await repo.get(number)
+            t.check_visible(actor)
+            return await repo.history(number)
+
+    async def search(self, actor: Actor, *, number: str | None = None,
+                     phone: str | None = None, department: str | None = None,
+                     kind: str | None = None, status: str | None = None,
+                     since: datetime | str | None = None, until: datetime | str | None = None,
+                     text: str | None = None, limit: int = 50,
+                     caller: str | None = None, opened_by: str | None = None,
+                     assignee: str | None = None, channel: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """Newest first.  Department staff see only their department; the web
+        channel only web requests.  ``phone`` is normalized to E.164, so the
+        caller ID of an incoming call finds the citizen's earlier tickets."""
+        actor = as_actor(actor)
+        if actor.role is Role.department:
+            if department not in (None, actor.department):
+                raise Forbidden("department staff search their own department",
+                                department=department)
+            department = actor.department
+        if actor.role is Role.citizen:
+            channel = "web"
+        phone = d.normalize_phone(phone if phone is not None else caller)
+        if kind is not None:
+            kind = d.parse_enum(d.Kind, kind, "kind").value
+        if status is not None:
+            status = d.parse_enum(d.Status, status, "status").value
+        limit = max(1, min(int(limit or 50), 500))
+        async with self.sessionmaker() as s:
+            dialect = s.bind.dialect.name
+            q = search_query(dialect, number=number.strip().upper() if number else None,
+                             phone=phone, department=department, kind=kind, status=status,
+                             since=when(since, "since"), until=when(until, "until"),
+                             text_q=text, opened_by=opened_by, assignee=assignee,
+                             channel=channel, limit=limit)
+            rows = (await s.scalars(q)).all()
+        return [ticket_dict(to_domain(r)) for r in rows]
+
+    async def counts(self) -> dict[str, dict[str, int]]:
+        """Tickets per department and status: ``{department: {status: n}}``."""
+        async with self.sessionmaker() as s:
+            return await count_by_department(s)
+
+    async def totals(self) -> dict[str, int]:
+        """For the demo summary: ``{"opened", "transferred", "resolved"}``."""
+        async with self.sessionmaker() as s:
+            return await totals(s)
