@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialplan.outcome import Action, Outcome, straight_to_operator
+from dialplan.outcome import Outcome, straight_to_operator
 from ivr.prompts import PromptLibrary
 
 StatusLookup = Callable[[str], Awaitable[str | None]]
@@ -63,19 +63,6 @@ def ivr_clock(at: str | None, config: Any) -> WallClock:
 
 
 # -- the IVR ----------------------------------------------------------------------------
-_ACTIONS = {"operator": Action.QUEUE, "rejected": Action.REJECT, "closed": Action.CLOSED,
-            "callback": Action.CALLBACK, "hung_up": Action.HUNG_UP}
-
-
-def as_outcome(out: Any, default_language: str) -> Outcome:
-    """The IVR's answer as the engine's one outcome type."""
-    if isinstance(out, Outcome):
-        return out
-    language = out.language or default_language
-    return Outcome(_ACTIONS[out.kind], out.reason, language, tuple(out.skills),
-                   caller=out.caller, menu_path=tuple(out.menu_path))
-
-
 async def no_tickets(number: str) -> str | None:
     """The status lookup of an engine without tickets: "no such request"."""
     return None
@@ -96,11 +83,11 @@ class IvrRouter:
     on_outcome: Callable[[Any], None] = ignore  # a tap for tests and monitoring
 
     async def __call__(self, agi: Any) -> Outcome:
-        from ivr.agi import run_ivr
+        from ivr.agi import run_ivr  # the IVR's FastAGI side, only with router = ivr
 
         config = self.holder.current  # the call keeps the configuration it started with
         out = await run_ivr(agi, config, caller=agi.caller, dialled=agi.dialled,
                             at=self.clock(), prompts=self.prompts,
                             ticket_status=self.ticket_status)
         self.on_outcome(out)
-        return as_outcome(out, config.default_language)
+        return out
