@@ -230,11 +230,13 @@ async def _start_engine(system: System) -> None:
 
 
 async def _start_http(system: System, options: Options) -> None:
+    from kontakt.health import readiness_for
     from kontakt.http.context import HttpContext
     from kontakt.http.demo import start_demo_http, start_run_http
 
     ctx = HttpContext.from_settings(system.settings, system.sessionmaker, system.tickets,
-                                    engine=system.engine, config_holder=system.holder)
+                                    engine=system.engine, config_holder=system.holder,
+                                    readiness=readiness_for(system))
     if options.http == "demo":
         system.http = await start_demo_http(ctx, options.http_port or 0,
                                             out=options.http_out or sys.stdout)

@@ -130,6 +130,12 @@ class Settings:
         "ticket statuses that notify the citizen, comma-separated",
     )
 
+    # Readiness (/readyz, `kontakt status`).
+    ready_outbox_max_age: float = _opt(
+        _non_negative, 120.0,
+        "seconds the oldest undelivered outbox event may wait before /readyz says not ready")
+    ready_timeout: float = _opt(_non_negative, 2.0, "seconds each readiness probe may take")
+
     @classmethod
     def load(
         cls, path: str | Path | None = None, environ: Mapping[str, str] | None = None

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from infra.logs import get_logger
-from kontakt.http import api, live, metrics, open311, pages
+from kontakt.http import api, health, live, metrics, open311, pages
 from kontakt.http.context import HttpContext
 from kontakt.http.feed import run_feed
 from kontakt.http.hub import Hub
@@ -81,7 +81,7 @@ def create_app(ctx: HttpContext) -> Starlette:
     routes: list[Any] = [route_for(op, web) for op in web.ops]
     routes += [Route("/openapi.json", openapi_json, methods=["GET"]),
                Route("/metrics", metrics.metrics_endpoint, methods=["GET"]),
-               *open311.ROUTES, *pages.ROUTES,
+               *health.ROUTES, *open311.ROUTES, *pages.ROUTES,
                Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(SecurityHeaders)],

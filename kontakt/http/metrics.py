@@ -11,7 +11,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kontakt.http import sources
+from kontakt.http import health, sources
 
 AGENT_STATES = ("available", "ringing", "talking", "wrapup", "paused", "logged_out")
 
@@ -60,6 +60,7 @@ async def render(web: Any) -> bytes:
         len(web.sessions))
     Gauge("kontakt_live_clients", "Browsers on the live feed", registry=reg).set(
         web.hub.clients)
+    await health.add_metrics(web.ctx.readiness, reg)
     return generate_latest(reg)
 
 
