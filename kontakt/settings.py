@@ -74,6 +74,14 @@ def _opt(kind: Any = _str, default: Any = None, doc: str = "") -> Any:
     return field(default=default, metadata={"cast": kind, "doc": doc})
 
 
+def settings_path(path: str | Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> str | None:
+    """The settings file in use: ``--settings`` or else ``KONTAKT_SETTINGS`` (None: none)."""
+    environ = os.environ if environ is None else environ
+    found = path or environ.get("KONTAKT_SETTINGS")
+    return str(found) if found else None
+
+
 @dataclass(frozen=True)
 class Settings:
     config: str = _opt(doc="path of the dialplan/IVR/hours configuration (YAML)")
@@ -135,6 +143,7 @@ class Settings:
         _non_negative, 120.0,
         "seconds the oldest undelivered outbox event may wait before /readyz says not ready")
     ready_timeout: float = _opt(_non_negative, 2.0, "seconds each readiness probe may take")
+    backup_dir: str = _opt(default="backups", doc="where `kontakt backup create` writes")
 
     @classmethod
     def load(
@@ -142,7 +151,7 @@ class Settings:
     ) -> Settings:
         environ = os.environ if environ is None else environ
         raw: dict[str, Any] = {}
-        path = path or environ.get("KONTAKT_SETTINGS")
+        path = settings_path(path, environ)
         if path:
             try:
                 with open(path, "rb") as fh:
