@@ -13,6 +13,7 @@ import argparse
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,6 +36,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def main(args: argparse.Namespace) -> int:
+    conf, cfg, secrets_file = render_installation(args)
+    print(f"Asterisk configuration: {conf}")
+    print(f"  run it:  asterisk -C {conf} -f   (or from a systemd unit)")
+    print(f"  secrets: {secrets_file} (mode 600; AMI secret and agent phone passwords)")
+    print("Settings for `kontakt run` (a TOML file named by KONTAKT_SETTINGS):")
+    print("  [kontakt]")
+    print(f"  ami_port = {cfg.ami_port}\n  ami_username = \"{cfg.ami_user}\"")
+    print(f"  ami_secret = \"{cfg.ami_secret}\"\n  agi_port = {cfg.agi_port}")
+    print(f"  seats = {args.agents}")
+    return 0
+
+
+def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
+    """Render into ``args.out``: (asterisk.conf, the RigConfig, the secrets file).
+    `kontakt setup` calls this too."""
     from asterisk.render import RigConfig, agent_id, render
     from kontakt.cli import UserError
 
@@ -63,12 +79,4 @@ def main(args: argparse.Namespace) -> int:
                                         "monitor_secret": cfg.monitor_secret,
                                         "agents": cfg.agent_passwords}, indent=1))
     secrets_file.chmod(0o600)
-    print(f"Asterisk configuration: {conf}")
-    print(f"  run it:  asterisk -C {conf} -f   (or from a systemd unit)")
-    print(f"  secrets: {secrets_file} (mode 600; AMI secret and agent phone passwords)")
-    print("Settings for `kontakt run` (a TOML file named by KONTAKT_SETTINGS):")
-    print("  [kontakt]")
-    print(f"  ami_port = {cfg.ami_port}\n  ami_username = \"{cfg.ami_user}\"")
-    print(f"  ami_secret = \"{cfg.ami_secret}\"\n  agi_port = {cfg.agi_port}")
-    print(f"  seats = {args.agents}")
-    return 0
+    return conf, cfg, secrets_file
