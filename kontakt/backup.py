@@ -22,7 +22,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -191,10 +191,17 @@ def manifest_of(archive: Path) -> dict[str, Any]:
         return _manifest(tar, archive)
 
 
-def restore(archive: Path, to_dir: Path, *, force: bool = False) -> Restored:
+def restore(archive: Path, to_dir: Path, *, force: bool = False,
+            in_use: Collection[Path] = ()) -> Restored:
+    """``in_use``: files of a running service, which a restore never overwrites."""
     with _open(archive) as tar:
         manifest = _manifest(tar, archive)
         plan = _plan(tar, to_dir)  # every member checked before one is written
+        busy = {p.resolve() for p in in_use} & {target for _m, target in plan}
+        if busy:
+            raise BackupError("backup.service_running",
+                              f"{sorted(busy)[0]} belongs to the running service; stop it "
+                              "before restoring over it", in_use=[str(p) for p in busy])
         existing = [target for _m, target in plan if target.exists()]
         if existing and not force:
             more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""

@@ -75,6 +75,7 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
         cfg.ami_secret = kept["ami_secret"]
         cfg.monitor_secret = kept.get("monitor_secret", cfg.monitor_secret)
     conf = render(cfg)
+    secrets_file.touch(mode=0o600)  # never readable by others, not even before the chmod
     secrets_file.write_text(json.dumps({"ami_secret": cfg.ami_secret,
                                         "monitor_secret": cfg.monitor_secret,
                                         "agents": cfg.agent_passwords}, indent=1))

@@ -49,10 +49,35 @@ def _create(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     from kontakt import backup
 
-    done = backup.restore(Path(args.file), Path(args.to), force=args.force)
+    done = backup.restore(Path(args.file), Path(args.to), force=args.force,
+                          in_use=_running_service_files(args))
     for path in done.paths:
         print(f"restored {path}")
     if done.pg_dump is not None:
         print(f"load the PostgreSQL dump into the (empty) database with: "
               f"pg_restore --no-owner --dbname=DATABASE {done.pg_dump}")
     return 0
+
+
+def _running_service_files(args: argparse.Namespace) -> list[Path]:
+    """The database, configuration and settings of a `kontakt run` that is
+    alive (its pid file names a live process); none when it is stopped."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from kontakt.commands.config import pid_path
+    from kontakt.settings import Settings, settings_path
+
+    settings = Settings.load(args.settings)
+    try:
+        os.kill(int(pid_path(settings).read_text().strip()), 0)
+    except PermissionError:  # alive, run by another user
+        pass
+    except (OSError, ValueError):  # no pid file, no such process, garbage
+        return []
+    files = [Path(p) for p in (settings.config, settings_path(args.settings)) if p]
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        files.append(Path(url.database))
+    return files

@@ -183,6 +183,21 @@ async def test_cli_create_restore_refuses_overwrite_without_force(sm, db_url, tm
 
     assert await asyncio.to_thread(cli_main, [*args, "--force"]) == 0
     assert restored_settings.read_text() == settings.read_text()
+
+    # A running service (its pid file names a live process: this one) is
+    # never restored over, --force or not; nothing is written.
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "kontakt.pid").write_text(f"{os.getpid()}\n")
+    with settings.open("a") as fh:
+        fh.write(f'run_dir = "{run}"\n')
+    live = settings.read_text()
+    assert await asyncio.to_thread(cli_main, [
+        "--settings", str(settings), "backup", "restore", str(archive), "--to", "/",
+        "--force"]) == 1
+    err = capsys.readouterr().err
+    assert "belongs to the running service; stop it" in err
+    assert settings.read_text() == live
     url = f"sqlite+aiosqlite:///{to.resolve()}{Path(db_url.split('///', 1)[1]).resolve()}"
     engine = make_engine(url)
     try:
