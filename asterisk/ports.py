@@ -21,6 +21,14 @@ def _free(port: int, kind: socket.SocketKind) -> bool:
     return True
 
 
+def _first_busy(base: int, n: int) -> int | None:
+    """The first of ports ``base`` .. ``base + n - 1`` bound by someone (UDP or TCP)."""
+    for p in range(base, base + n):
+        if not (_free(p, socket.SOCK_DGRAM) and _free(p, socket.SOCK_STREAM)):
+            return p
+    return None
+
+
 def free_udp_block(size: int, *, lo: int = 20000, hi: int = 60000, tries: int = 200) -> int:
     """First port of ``size`` consecutive free UDP (and TCP) ports.
 
@@ -29,23 +37,79 @@ def free_udp_block(size: int, *, lo: int = 20000, hi: int = 60000, tries: int = 
     rng = random.SystemRandom()
     for _ in range(tries):
         base = rng.randrange(lo, hi - size) & ~1  # even: RTP wants even ports
-        if all(_free(p, socket.SOCK_DGRAM) and _free(p, socket.SOCK_STREAM)
-               for p in range(base, base + size)):
+        if _first_busy(base, size) is None:
             return base
     raise RuntimeError(f"no block of {size} free UDP ports found")
 
 
+class PortBlockError(RuntimeError):
+    """A run of ports could not be taken or given back; ``code`` says which."""
+
+    def __init__(self, code: str, message: str, **details: int) -> None:
+        super().__init__(message)
+        self.code, self.details = code, details
+
+
 class PortBlock:
-    """Hands out ports from one reserved block, in order."""
+    """Lends runs of ports from one reserved block and takes them back.
+
+    Whatever is started per batch (a sipp process and its SIP, media and
+    control ports) gives its ports back when it ends, so a demo that starts
+    a batch every few seconds runs for hours in a block of fixed size.
+    Lending is first fit over the runs still free, and every port is probed
+    when lent: something else on the machine (an outgoing connection's
+    ephemeral port) may have bound one since the block was reserved.
+    """
 
     def __init__(self, size: int) -> None:
         self.base = free_udp_block(size)
         self.size = size
-        self._next = self.base
+        self._free: list[tuple[int, int]] = [(self.base, self.base + size)]  # [lo, hi), sorted
+
+    @property
+    def available(self) -> int:
+        return sum(hi - lo for lo, hi in self._free)
 
     def take(self, n: int = 1) -> int:
-        if self._next + n > self.base + self.size:
-            raise RuntimeError("port block exhausted")
-        p = self._next
-        self._next += n
-        return p
+        """The first port of ``n`` consecutive free ports, now lent out."""
+        for i, (lo, hi) in enumerate(self._free):
+            start = lo
+            while start + n <= hi:
+                busy = _first_busy(start, n)
+                if busy is None:
+                    rest = ((lo, start), (start + n, hi))
+                    self._free[i : i + 1] = [r for r in rest if r[0] < r[1]]
+                    return start
+                start = busy + 1  # no run through a busy port
+        raise PortBlockError(
+            "ports.exhausted",
+            "port block exhausted",
+            wanted=n,
+            available=self.available,
+            size=self.size,
+        )
+
+    def give_back(self, port: int, n: int = 1) -> None:
+        """Return ``n`` ports from ``port``, lent earlier by ``take``."""
+        lo, hi = port, port + n
+        if n < 1 or lo < self.base or hi > self.base + self.size:
+            raise PortBlockError(
+                "ports.not_ours",
+                f"ports {lo}..{hi - 1} are not of this block",
+                port=port,
+                n=n,
+                base=self.base,
+                size=self.size,
+            )
+        if any(a < hi and lo < b for a, b in self._free):
+            raise PortBlockError(
+                "ports.already_free", f"ports {lo}..{hi - 1} were not lent", port=port, n=n
+            )
+        runs = sorted([*self._free, (lo, hi)])
+        merged = [runs[0]]
+        for a, b in runs[1:]:
+            if a == merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        self._free = merged
