@@ -1,7 +1,9 @@
 """A private Asterisk instance: own config, run, log and spool dirs, own ports.
 
 Started with ``asterisk -C /abs/asterisk.conf -f``; ready when AMI says
-``FullyBooted``; stopped with ``core stop now`` (then SIGKILL if it lingers).
+``FullyBooted``; stopped with SIGTERM (then SIGKILL if it lingers).
+It runs in a session of its own and dies with the process that started it
+(asterisk.lifeline), so not even a SIGKILL of that process leaves it behind.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import structlog
 
 from asterisk.ami import Ami
+from asterisk.lifeline import die_with_parent
 from asterisk.render import RigConfig, render
 
 log = structlog.get_logger()
@@ -58,6 +61,7 @@ class AsteriskInstance:
             stdout=logfile,
             stderr=logfile,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         logfile.close()
         ami = self._ami()
@@ -91,7 +95,7 @@ class AsteriskInstance:
         # an engine logs in as ami_user and gets only what it acts on.
         return Ami("127.0.0.1", self.cfg.ami_port, self.cfg.monitor_user, self.cfg.monitor_secret)
 
-    async def cli(self, command: str) -> str:
+    async def cli(self, command: str, timeout: float = 10.0) -> str:
         assert self.conf is not None
         proc = await asyncio.create_subprocess_exec(
             self.binary(),
@@ -102,21 +106,40 @@ class AsteriskInstance:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent(),
         )
-        out, _ = await asyncio.wait_for(proc.communicate(), 10)
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+        finally:  # timed out or cancelled: the remote console goes too
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
         return out.decode("utf-8", "replace")
 
-    async def stop(self) -> None:
-        proc, self.proc = self.proc, None
+    async def stop(self, timeout: float = 3.0) -> None:
+        """SIGTERM (Asterisk's own "core stop now", without starting a remote
+        console first: 0.3 s here); SIGKILL when not gone within ``timeout``."""
+        proc = self.proc
         if proc is None or proc.returncode is not None:
+            self.proc = None
             return
-        try:
-            await asyncio.wait_for(self.cli("core stop now"), 3)
-            await asyncio.wait_for(proc.wait(), 3)
-        except (TimeoutError, OSError):
-            pass
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), timeout)
         if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            _killpg(proc)
             await proc.wait()
-        log.info("asterisk.stopped")
+        self.proc = None
+        log.info("asterisk.stopped", exit=proc.returncode)
+
+    def kill(self) -> None:
+        """SIGKILL now, without waiting (a last resort)."""
+        if self.proc is not None and self.proc.returncode is None:
+            _killpg(self.proc)
+
+
+def _killpg(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
