@@ -3,6 +3,13 @@ simulated citizens, on this machine, whatever the hour (the demo's clock).
 
 Every figure of the summary is read from AMI (asterisk.ledger), not from the
 engine's own bookkeeping.
+
+Without ``--calls`` it places a batch of citizens every ten seconds until
+``stop`` is set (SIGINT or SIGTERM, kontakt.commands.demo); each batch gives
+its ports, process and files back when it ends (asterisk.rig), so it runs
+for hours.  On stop, the call figures are taken at once (calls cut short
+count as ``in_progress``), Asterisk and every sipp are stopped first, then
+the rest, each step bounded, so the summary is printed within seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from asterisk.ledger import Ledger
+from asterisk.ports import PortBlockError
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
@@ -25,6 +33,13 @@ from kontakt.demo_parts import Desk, with_mail
 from kontakt.settings import Settings
 
 log = get_logger()
+
+BATCH_EVERY = 10.0  # seconds between two batches of citizens in the endless demo
+# After a signal, seconds each step may take at most: Asterisk's SIGTERM (then
+# SIGKILL: with calls up it never makes it in time), the summary (from the
+# stop), stopping the other parts.  The command ends the process 9.7 s after
+# the signal whatever is left (kontakt.commands.demo).
+STOP_RIG, STOP_SUMMARY, STOP_PARTS = 0.2, 5.0, 2.0
 
 
 # Key presses after the IVR answers, 6 s apart: the language (during the
@@ -77,7 +92,10 @@ async def place_calls(
     return procs
 
 
-async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
+async def run_demo(
+    args: Any, settings: Settings, stop: asyncio.Event | None = None
+) -> dict[str, Any]:
+    stop = stop or asyncio.Event()
     base = Path(tempfile.mkdtemp(prefix="kontakt-demo-"))
     logfile = open(base / "engine.log", "w")  # noqa: SIM115, ASYNC230 (once, at start)
     configure(settings.log_level, json=True, stream=logfile)
@@ -134,12 +152,13 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
                 + args.talk * (args.calls / max(1, args.agents) + 2)
                 + 120
             )
-            while time.monotonic() < deadline:
-                await asyncio.sleep(0.5)
+            while time.monotonic() < deadline and not await _stopped(stop, 0.5):
                 if ledger.offered >= args.calls and ledger.in_progress == 0:
                     break
                 if not args.json:
                     _status(ledger)
+            if stop.is_set():
+                return {**await _stop_summary(rig, ledger, system), "calls": args.calls}
             for proc in procs:
                 with contextlib.suppress(TimeoutError):
                     await proc.wait(5)
@@ -147,22 +166,108 @@ async def run_demo(args: Any, settings: Settings) -> dict[str, Any]:
             summary["calls"] = args.calls
             summary.update(await desk.summary())
             return summary
-        while True:  # until Ctrl-C: a steady trickle of citizens
-            await place_calls(
-                rig, max(1, int(args.rate * 10)), rng, args.rate, args.patience, direct
-            )
-            for _ in range(20):
-                await asyncio.sleep(0.5)
-                _status(ledger)
+        await _trickle(rig, ledger, rng, args, direct, stop)
+        return await _stop_summary(rig, ledger, system)
     finally:
-        if system is not None:
-            await system.stop()
+        # The rig first: no child outlives the demo, whatever follows.
+        await rig.stop(timeout=STOP_RIG)
+        stops = [system.stop] if system is not None else []
         if engine_ami is not None:
-            engine_ami.close()
+            stops.append(_sync(engine_ami.close))
         if mail is not None:
-            mail.stop()
-        await rig.stop()
+            stops.append(_sync(mail.stop))
+        await _stop_parts(stops, bounded=stop.is_set())
         logfile.close()
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep ``seconds`` unless stopped first; True when stopped."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+async def _trickle(
+    rig: Rig, ledger: Ledger, rng: random.Random, args: Any, direct: bool, stop: asyncio.Event
+) -> None:
+    """Until stopped: a batch of citizens every BATCH_EVERY seconds.  When
+    the batches still running hold every port the rig can lend (agents
+    overwhelmed), this round is skipped, not the demo ended."""
+    while not stop.is_set():
+        try:
+            await place_calls(
+                rig, max(1, int(args.rate * BATCH_EVERY)), rng, args.rate, args.patience, direct
+            )
+        except PortBlockError as e:
+            log.warning("demo.batch_skipped", code=e.code, **e.details)
+        for _ in range(int(BATCH_EVERY / 0.5)):
+            if await _stopped(stop, 0.5):
+                return
+            if not args.json:  # stdout then carries the one summary object only
+                _status(ledger)
+
+
+async def _stop_summary(rig: Rig, ledger: Ledger, system: Any) -> dict[str, Any]:
+    """The call figures as they are now, and the tickets as they stand,
+    read while the rig stops, within STOP_SUMMARY seconds of the stop.
+
+    Not the settled figures of a ``--calls`` demo: waiting for the simulated
+    desk to finish its tickets and send the notifications takes longer than
+    a stop may on a busy machine."""
+    summary: dict[str, Any] = dict(ledger.summary())
+    started = time.monotonic()
+    counting = asyncio.ensure_future(_tickets_now(system))
+    await rig.stop(timeout=STOP_RIG)
+    log.info("demo.stopped", part="rig", seconds=round(time.monotonic() - started, 2))
+    left = STOP_SUMMARY - (time.monotonic() - started)
+    summary.update(await _within(left, "summary", counting) or {})
+    return summary
+
+
+async def _tickets_now(system: Any) -> dict[str, Any]:
+    if system is None or system.tickets is None:
+        return {}
+    totals = await system.tickets.totals()
+    return {f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")}
+
+
+async def _stop_parts(stops: list[Any], *, bounded: bool) -> None:
+    """Everything but the rig, in order; after a signal, within STOP_PARTS."""
+    started = time.monotonic()
+    if bounded:
+        await _within(STOP_PARTS, "parts", _stop_all(stops))
+    else:
+        await _stop_all(stops)
+    log.info("demo.stopped", part="parts", seconds=round(time.monotonic() - started, 2))
+
+
+async def _stop_all(stops: list[Any]) -> None:
+    for stop_part in stops:
+        with contextlib.suppress(Exception):
+            await stop_part()
+
+
+def _sync(fn: Any) -> Any:
+    async def call() -> None:
+        fn()
+
+    return call
+
+
+async def _within(seconds: float, what: str, aw: Any) -> Any:
+    """What ``aw`` returns if it is done within ``seconds``, else None: it
+    is cancelled and left to unwind on its own, not waited for (a database
+    call, cancelled, rolls back first, which may take longer than a stop may)."""
+    task = asyncio.ensure_future(aw)
+    done, _ = await asyncio.wait({task}, timeout=max(0.0, seconds))
+    if not done:
+        task.cancel()
+        log.warning("demo.stop_cut", part=what, seconds=round(seconds, 2))
+        return None
+    if task.exception() is not None:
+        log.warning("demo.stop_failed", part=what, error=repr(task.exception()))
+        return None
+    return task.result()
 
 
 def _status(ledger: Ledger) -> None:

@@ -3,16 +3,54 @@
 ``start_demo_http`` makes the users table, seeds the demo users with fresh
 random passwords, starts the service and prints the address and the users.
 ``start_run_http`` refuses to start without an administrator.
+
+Both run the web server without signal handlers of its own: uvicorn's
+``serve()`` would take SIGINT and SIGTERM for itself (stopping only the web
+server and raising the signal again when it ends), while the process's
+owner (``kontakt demo``, ``kontakt run``) stops every part in order.
+``stop()`` ends the live event streams first, so shutdown is quick and quiet.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
+import uvicorn
+
 from kontakt.http.context import HttpContext
-from kontakt.http.serve import HttpService, start_http
+from kontakt.http.serve import HttpService
 from kontakt.http.users import require_admin, seed_demo_users
+
+STOP_WITHIN = 4.0  # seconds: uvicorn's graceful shutdown is 2 s, plus the lifespan
+
+
+class _NoSignalServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the process's owner handles SIGINT and SIGTERM
+
+
+class QuietHttpService(HttpService):
+    """The HTTP service, leaving signals to the process and bounded on stop."""
+
+    def __init__(self, ctx: HttpContext, host: str, port: int) -> None:
+        super().__init__(ctx, host, port)
+        self.server = _NoSignalServer(self.server.config)
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(super().stop(), STOP_WITHIN)
+        except TimeoutError:
+            self.server.force_exit = True
+            self.sock.close()
+
+
+async def start_http(ctx: HttpContext, host: str = "127.0.0.1", port: int = 0) -> HttpService:
+    return await QuietHttpService(ctx, host, port).start()
 
 
 async def create_tables(sessionmaker: Any) -> None:
