@@ -7,11 +7,20 @@ side asked to hang up: HangupRequest, i.e. BYE or CANCEL), nor deliberately
 refused, nor turned into a callback request (the dialplan's KontaktOutcome
 event).  Nothing here is assumed
 from the engine's own bookkeeping.
+
+It holds an entry per live call only: a call's entry (and its agent leg's)
+goes when the call hangs up, so a demo that runs all day keeps a bounded
+ledger; the answer waits are kept as a histogram (100 ms steps), the most
+recent ones as they were.
 """
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from dataclasses import dataclass, field
+
+RECENT = 10_000  # answer waits kept one by one; older ones live on in the histogram
+CLOSED = 1_000  # hung-up calls remembered, so a late event cannot count one twice
 
 
 @dataclass
@@ -26,6 +35,7 @@ class _Leg:
     agent: str | None = None
     callback: bool = False
     talking: bool = False  # with an agent now (a transferred citizen is not)
+    agent_leg: str | None = None
 
 
 @dataclass
@@ -43,8 +53,10 @@ class Ledger:
     waiting: int = 0
     max_talking: int = 0
     max_waiting: int = 0
-    answer_waits: list[float] = field(default_factory=list)
+    answer_waits: deque[float] = field(default_factory=lambda: deque(maxlen=RECENT))
+    wait_histogram: Counter[int] = field(default_factory=Counter)  # wait in 100 ms -> calls
     _closed: set[str] = field(default_factory=set)
+    _closed_order: deque[str] = field(default_factory=deque)
     _agent_legs: dict[str, str] = field(default_factory=dict)  # agent leg -> citizen leg
 
     @property
@@ -97,7 +109,8 @@ class Ledger:
                 )
                 self._set_waiting(leg, False)
                 if ev.get("DestUniqueid"):
-                    self._agent_legs[ev["DestUniqueid"]] = uid
+                    leg.agent_leg = ev["DestUniqueid"]
+                    self._agent_legs[leg.agent_leg] = uid
                 leg.talking = True
                 self.talking += 1
                 self.max_talking = max(self.max_talking, self.talking)
@@ -123,7 +136,12 @@ class Ledger:
     def _close(self, uid: str, leg: _Leg) -> None:
         self._set_waiting(leg, False)
         del self.legs[uid]
+        if leg.agent_leg is not None and self._agent_legs.get(leg.agent_leg) == uid:
+            del self._agent_legs[leg.agent_leg]  # the citizen went first (after a transfer)
         self._closed.add(uid)
+        self._closed_order.append(uid)
+        while len(self._closed_order) > CLOSED:
+            self._closed.discard(self._closed_order.popleft())
         if leg.fallback:
             self.fallback += 1
         if leg.talking:
@@ -132,6 +150,7 @@ class Ledger:
             self.answered += 1
             if leg.answer_wait is not None:
                 self.answer_waits.append(leg.answer_wait)
+                self.wait_histogram[round(max(0.0, leg.answer_wait) * 10)] += 1
         elif leg.callback:
             self.callbacks += 1
         elif leg.rejected:
@@ -140,6 +159,11 @@ class Ledger:
             self.abandoned += 1
         else:
             self.lost += 1
+
+    def answered_within(self, seconds: float) -> int:
+        """Answered calls that waited at most ``seconds`` (to 100 ms)."""
+        limit = seconds * 10
+        return sum(n for step, n in self.wait_histogram.items() if step <= limit)
 
     def summary(self) -> dict[str, int]:
         return {
