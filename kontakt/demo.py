@@ -21,6 +21,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,21 @@ async def place_calls(
     return procs
 
 
+@dataclass
+class Stopping:
+    """How a running demo is stopped from outside: ``requested`` is set (on
+    a signal); ``figures`` are the call figures taken at that moment, for
+    the command to print should the orderly stop run out of time."""
+
+    requested: asyncio.Event = field(default_factory=asyncio.Event)
+    figures: dict[str, Any] | None = None
+
+
 async def run_demo(
-    args: Any, settings: Settings, stop: asyncio.Event | None = None
+    args: Any, settings: Settings, stopping: Stopping | None = None
 ) -> dict[str, Any]:
-    stop = stop or asyncio.Event()
+    stopping = stopping or Stopping()
+    stop = stopping.requested
     base = Path(tempfile.mkdtemp(prefix="kontakt-demo-"))
     logfile = open(base / "engine.log", "w")  # noqa: SIM115, ASYNC230 (once, at start)
     configure(settings.log_level, json=True, stream=logfile)
@@ -158,7 +170,7 @@ async def run_demo(
                 if not args.json:
                     _status(ledger)
             if stop.is_set():
-                return {**await _stop_summary(rig, ledger, system), "calls": args.calls}
+                return {**await _stop_summary(rig, ledger, system, stopping), "calls": args.calls}
             for proc in procs:
                 with contextlib.suppress(TimeoutError):
                     await proc.wait(5)
@@ -167,7 +179,7 @@ async def run_demo(
             summary.update(await desk.summary())
             return summary
         await _trickle(rig, ledger, rng, args, direct, stop)
-        return await _stop_summary(rig, ledger, system)
+        return await _stop_summary(rig, ledger, system, stopping)
     finally:
         # The rig first: no child outlives the demo, whatever follows.
         await rig.stop(timeout=STOP_RIG)
@@ -207,7 +219,9 @@ async def _trickle(
                 _status(ledger)
 
 
-async def _stop_summary(rig: Rig, ledger: Ledger, system: Any) -> dict[str, Any]:
+async def _stop_summary(
+    rig: Rig, ledger: Ledger, system: Any, stopping: Stopping
+) -> dict[str, Any]:
     """The call figures as they are now, and the tickets as they stand,
     read while the rig stops, within STOP_SUMMARY seconds of the stop.
 
@@ -215,6 +229,7 @@ async def _stop_summary(rig: Rig, ledger: Ledger, system: Any) -> dict[str, Any]
     desk to finish its tickets and send the notifications takes longer than
     a stop may on a busy machine."""
     summary: dict[str, Any] = dict(ledger.summary())
+    stopping.figures = dict(summary)
     started = time.monotonic()
     counting = asyncio.ensure_future(_tickets_now(system))
     await rig.stop(timeout=STOP_RIG)

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from kontakt.settings import Settings
@@ -58,16 +58,21 @@ def main(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from kontakt.demo import print_summary, run_demo
+    from kontakt.demo import Stopping, print_summary, run_demo
 
-    stop = asyncio.Event()
-    with stop_on_signals(stop) as hard_stop:
-        summary = await run_demo(args, settings, stop)
+    stopping = Stopping()
+
+    def figures_at_the_stop() -> None:  # the hard stop came first: these, at least
+        if stopping.figures is not None:
+            print_summary(stopping.figures, args.json)
+
+    with stop_on_signals(stopping.requested, last_words=figures_at_the_stop) as hard_stop:
+        summary = await run_demo(args, settings, stopping)
         # Printed here, before the event loop winds down: what is left of the
         # stop after a signal (tasks cut short) may still be unwinding.
         print_summary(summary, args.json)
-        hard_stop.status = 0 if summary.get("lost", 1) == 0 else 1
-        if stop.is_set():
+        hard_stop.done(0 if summary.get("lost", 1) == 0 else 1)
+        if stopping.requested.is_set():
             await _end_after_signal(hard_stop)
     return hard_stop.status
 
@@ -91,10 +96,16 @@ class HardStop:
     the first is still running ``seconds`` later.  A timer thread, so it
     fires whatever the event loop (or the interpreter's exit) is doing."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, last_words: Callable[[], None] | None = None) -> None:
         self.seconds = seconds
+        self.last_words = last_words  # printed if it ends the process before the summary
         self.status = 1  # until the summary is printed
+        self.printed = False
         self.timer: threading.Timer | None = None
+
+    def done(self, status: int) -> None:
+        """The summary is printed; exit with ``status`` whatever ends the process."""
+        self.status, self.printed = status, True
 
     def arm(self, signame: str) -> None:
         if self.timer is not None:
@@ -106,13 +117,20 @@ class HardStop:
     def now(self, why: str) -> None:
         if why:
             sys.stderr.write(f"\nkontakt demo: {why}: ending now; Asterisk and sipp die with it\n")
+        if not self.printed and self.last_words is not None:
+            with contextlib.suppress(Exception):
+                self.last_words()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(self.status)
 
 
 @contextlib.contextmanager
-def stop_on_signals(stop: asyncio.Event, hard_stop: float = HARD_STOP) -> Iterator[HardStop]:
+def stop_on_signals(
+    stop: asyncio.Event,
+    hard_stop: float = HARD_STOP,
+    last_words: Callable[[], None] | None = None,
+) -> Iterator[HardStop]:
     """SIGINT and SIGTERM set ``stop`` and arm the hard stop.
 
     Plain ``signal.signal`` handlers, not the loop's: they run in the main
@@ -120,7 +138,7 @@ def stop_on_signals(stop: asyncio.Event, hard_stop: float = HARD_STOP) -> Iterat
     prompts at start).  An armed hard stop stays armed after the block, over
     the event loop's and the interpreter's exit."""
     loop = asyncio.get_running_loop()
-    hard = HardStop(hard_stop)
+    hard = HardStop(hard_stop, last_words)
 
     def requested(signame: str) -> None:
         print(f"\nkontakt demo: {signame}, stopping", file=sys.stderr)
