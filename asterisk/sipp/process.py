@@ -83,7 +83,10 @@ class SippProcess:
             self.remove_files()
 
     def files(self) -> list[Path]:
-        return sorted(self.workdir.glob(f"{self.name}.*"))  # name.xml, .csv, .log, ...
+        """name.xml, .csv, .log, .errors, .stat.csv and rotated logs.  Not a
+        glob: each batch's own pattern would sit in pathlib's and re's caches."""
+        prefix = f"{self.name}."
+        return sorted(p for p in self.workdir.iterdir() if p.name.startswith(prefix))
 
     def remove_files(self) -> None:
         for f in self.files():
