@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
-
 from infra.logs import get_logger
-from kontakt.http import callstats, sources
+from kontakt.http import callstats, session_api, sources
 from kontakt.http.errors import ApiError
-from kontakt.http.ops import ALL, COOKIE, Call, Op, Param, token_of
-from kontakt.http.users import LANGS, ROLES, UserError, add_user, authenticate, list_users
+from kontakt.http.ops import ALL, Call, Op, Param
+from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
 
 log = get_logger("kontakt.http")
 
@@ -33,55 +31,6 @@ _number = Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "
 def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props,
             "additionalProperties": False}
-
-
-# -- session ----------------------------------------------------------------
-
-async def login(c: Call) -> Any:
-    web, body = c.web, c.body
-    client = c.request.client.host if c.request.client else "?"
-    ip_key, user_key = f"ip:{client}", f"user:{body['username'].lower()}"
-    waits = [w for w in (web.limiter.retry_after(user_key), web.ip_limiter.retry_after(ip_key))
-             if w is not None]
-    if waits:
-        wait = max(waits)
-        log.warning("auth.login_limited", username=body["username"], client=client)
-        raise ApiError(429, "auth.rate_limited", "too many failed logins; wait and retry",
-                       retry_after=round(wait, 1))
-    user = await authenticate(web.ctx.sessionmaker, body["username"], body["password"])
-    if user is None:
-        web.limiter.failed(user_key)
-        web.ip_limiter.failed(ip_key)
-        log.info("auth.login_failed", username=body["username"], client=client)
-        raise ApiError(401, "auth.bad_credentials", "wrong username or password")
-    web.limiter.succeeded(user_key)
-    s = web.sessions.create(user)
-    log.info("auth.login", username=user.username, role=user.role)
-    resp = JSONResponse({"token": s.token, "expires_in": int(web.sessions.expires_in(s)),
-                         "user": user.public()})
-    resp.set_cookie(COOKIE, s.token, max_age=int(web.ctx.session_ttl), httponly=True,
-                    samesite="strict", path="/")
-    return resp
-
-
-async def logout(c: Call) -> Any:
-    token = token_of(c.request)
-    if token:
-        c.web.sessions.drop(token)
-    resp = JSONResponse({"ok": True})
-    resp.delete_cookie(COOKIE, path="/")
-    return resp
-
-
-async def me(c: Call) -> Any:
-    s = c.web.sessions.get(token_of(c.request))
-    return {**c.user.public(), "lang": s.lang if s else c.user.lang}
-
-
-async def set_lang(c: Call) -> Any:
-    s = c.web.sessions.get(token_of(c.request))
-    s.lang = c.body["lang"]
-    return {"lang": s.lang}
 
 
 # -- agents and calls ---------------------------------------------------------
@@ -298,13 +247,7 @@ async def stats_history(c: Call) -> Any:
 
 
 OPS: list[Op] = [
-    Op("POST", "/api/login", login, None, "Log in", "session",
-       body=_obj(["username", "password"], username=_s,
-                 password={"type": "string", "minLength": 1, "maxLength": 256})),
-    Op("POST", "/api/logout", logout, ALL, "Log out", "session"),
-    Op("GET", "/api/me", me, ALL, "Who am I", "session"),
-    Op("POST", "/api/me/lang", set_lang, ALL, "Choose the language", "session",
-       body=_obj(["lang"], lang={"type": "string", "enum": list(LANGS)})),
+    *session_api.OPS,
     Op("GET", "/api/agents", agents, STAFF, "List agents and their states", "agents"),
     Op("GET", "/api/agents/me", my_agent, frozenset({"agent"}), "My agent state", "agents"),
     Op("POST", "/api/agents/me/login", agent_login, frozenset({"agent"}), "Agent login",

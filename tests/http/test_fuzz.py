@@ -44,9 +44,9 @@ def server(tmp_path_factory):
         sm = make_sessionmaker(engine)
         for name, (role, dep, agent) in USERS.items():
             await add_user(sm, name, PASSWORD, role, department=dep, agent_id=agent)
-        ctx = HttpContext(sessionmaker=sm, tickets=TicketService(sm), settings=Settings(),
-                          engine=FakeEngine(), config_holder=ConfigHolder(cfg),
-                          login_attempts=10_000)
+        ctx = HttpContext(sessionmaker=sm, tickets=TicketService(sm),
+                          settings=Settings(login_free_failures=10_000),
+                          engine=FakeEngine(), config_holder=ConfigHolder(cfg))
         return create_app(ctx)
 
     async def teardown():
@@ -65,7 +65,7 @@ def tokens(server):
         if user is None:
             out[role] = {}
             continue
-        r = httpx.post(f"{server.url}/api/login", json={"username": user, "password": PASSWORD})
+        r = httpx.post(f"{server.url}/api/token", json={"username": user, "password": PASSWORD})
         assert r.status_code == 200
         out[role] = {"Authorization": f"Bearer {r.json()['token']}"}
     return out

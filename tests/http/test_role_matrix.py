@@ -17,6 +17,8 @@ ALL = {A, D, S, M}
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/logout"): ALL,
     ("GET", "/api/me"): ALL,
+    ("GET", "/api/throttles"): {M},
+    ("POST", "/api/throttles/clear"): {M},
     ("POST", "/api/me/lang"): ALL,
     ("GET", "/api/agents"): {S, M},
     ("GET", "/api/agents/me"): {A},
@@ -45,7 +47,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/stats/history"): {S, M},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
-PUBLIC = {("POST", "/api/login")}
+PUBLIC = {("POST", "/api/login"), ("POST", "/api/token")}
 
 
 def test_matrix_covers_every_operation():
@@ -80,6 +82,8 @@ async def _call(client, op, role: str | None, number: str, headers: dict[str, An
     kw: dict[str, Any] = {"headers": headers}
     if op.body is not None:
         kw["json"] = _example(op.body, role or "anon")
+    elif op.method != "GET":
+        kw["json"] = {}  # state changes are JSON, even with nothing to say
     return await client.request(op.method, path, **kw)
 
 
