@@ -7,8 +7,7 @@ colon, overlong values, truncated copies of real frames (their ids made
 up), known events with fields missing, answers to no action.  Forged events that are well
 formed (a made-up caller joining an agent's queue) are not garbage but
 lies, which only the AMI's own login keeps out; they are not sent.  A line
-cut in the middle of a frame has its own test (the engine does not recover
-all of its calls yet: marked xfail for the call core).  At the
+cut in the middle of a frame while calls wait has its own test.  At the
 same time other clients open FastAGI sessions with random bytes, truncated,
 doctored or oversized environments, and sessions that stall.  (A session
 with a well-formed environment from loopback is a call as far as the
@@ -30,7 +29,7 @@ from structlog.testing import capture_logs
 from asterisk.ami import Ami
 from asterisk.ledger import Ledger
 from asterisk.rig import FREE_NUMBER, PhoneBehaviour, Rig
-from kontakt.runtime import Engine
+from kontakt.bootstrap import Options, System, bootstrap
 from kontakt.settings import Settings
 
 from .conftest import needs_rig
@@ -203,7 +202,7 @@ class _Wired:
         self.proxy = AmiFuzzProxy(0, self.rng, rate)
         self.ledger = Ledger()
         self.ami: Ami | None = None
-        self.engine: Engine | None = None
+        self.system: System | None = None
         self.tmp = tmp_path
 
     async def start(self) -> None:
@@ -216,14 +215,13 @@ class _Wired:
         self.ami = Ami("127.0.0.1", self.proxy.port, self.rig.cfg.ami_user,
                        self.rig.cfg.ami_secret)
         await self.ami.connect(timeout=15)
-        self.engine = Engine(settings, self.ami)
-        await self.engine.start()
-        for a in sorted(self.engine.acd.agents):
-            await self.engine.agent_login(a)
+        agents = [f"agent{i:02d}" for i in range(1, self.rig.agents + 1)]
+        self.system = await bootstrap(settings, self.ami, Options(
+            tickets=False, logins={a: ["sr"] for a in agents}))
 
     async def stop(self) -> None:
-        if self.engine is not None:
-            await self.engine.stop()
+        if self.system is not None:
+            await self.system.stop()
         if self.ami is not None:
             self.ami.close()
         if self.proxy.port:
@@ -259,7 +257,7 @@ async def test_garbage_on_ami_and_agi_while_citizens_call(tmp_path, capsys):
                   f"{dict(w.proxy.sent)}; AGI sessions {sum(agi_sent.values())} "
                   f"{dict(agi_sent)}; calls {summary}")
         assert (summary["answered"], summary["lost"]) == (12, 0), summary
-        assert sum(w.proxy.sent.values()) > 50 and sum(agi_sent.values()) > 50
+        assert sum(w.proxy.sent.values()) > 50 and sum(agi_sent.values()) > 30
         assert not failures, failures[:3]
         assert any(e["event"] == "agi.refused" for e in logs)
     finally:
@@ -267,9 +265,6 @@ async def test_garbage_on_ami_and_agi_while_citizens_call(tmp_path, capsys):
         await w.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine (kontakt/runtime.py): after its AMI line is cut mid-call, agents it was ringing "
-    "are paused no-answer and waiting callers are not offered the free agents"))
 async def test_ami_line_cut_mid_frame_while_calls_wait(tmp_path):
     w = _Wired(tmp_path, rate=0.0)
     ledger = w.ledger
