@@ -24,6 +24,7 @@ from kontakt.http.hub import Hub
 from kontakt.http.ops import ALL, Op, openapi, route_for
 from kontakt.http.sessions import LoginLimiter, SessionStore
 from kontakt.http.throttle import Devices, Throttle
+from kontakt.privacy.audit import AuditLog
 
 log = get_logger("kontakt.http")
 HERE = Path(__file__).parent
@@ -43,6 +44,7 @@ class Web:
         self.throttle = Throttle(settings.login_free_failures, settings.login_max_delay,
                                  settings.login_window)
         self.devices = Devices()
+        self.audit = AuditLog(ctx.sessionmaker)
         self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
         self.hub = Hub()
         self.feed_ready = asyncio.Event()
