@@ -111,3 +111,11 @@ class RetentionJob:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._task, 10)
+
+
+async def start_retention(system: Any) -> Callable[[], Any]:
+    """An ``Options.extras`` entry (kontakt.bootstrap) for ``kontakt run``:
+    the daily job on the system's database; returns its stop."""
+    job = RetentionJob(system.sessionmaker, system.settings.retention_days)
+    await job.start()
+    return job.stop

@@ -118,3 +118,18 @@ async def test_a_citizen_asks_for_their_data_and_its_erasure(client, web_app, se
         assert r.status_code == 422 and r.json()["error"] == "citizen.invalid"
     sup = bearer(await login(client, "sup"))
     assert (await client.post("/api/citizens/erase", headers=sup, json=body)).status_code == 403
+
+
+async def test_start_retention_is_a_bootstrap_extra(sessionmaker):
+    from types import SimpleNamespace
+
+    from kontakt.privacy.retention import start_retention
+
+    system = SimpleNamespace(sessionmaker=sessionmaker, settings=Settings(retention_days=30))
+    stop = await start_retention(system)
+    for _ in range(100):
+        if await AuditLog(sessionmaker).read(action="retention.run"):
+            break
+        await asyncio.sleep(0.05)
+    await stop()
+    assert len(await AuditLog(sessionmaker).read(action="retention.run")) == 1
