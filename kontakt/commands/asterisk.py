@@ -64,8 +64,10 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
     m = re.fullmatch(r"(\d+)-(\d+)", args.rtp)
     if not m or int(m[1]) >= int(m[2]):
         raise UserError(f"--rtp {args.rtp!r}: write START-END, e.g. 10000-10999")
-    permit = tuple(args.ami_permit or ("127.0.0.1/32",))
-    for item in (args.ami_bind, *permit):
+    # `kontakt setup` passes no AMI options: loopback, as by default here.
+    bind = getattr(args, "ami_bind", None) or "127.0.0.1"
+    permit = tuple(getattr(args, "ami_permit", None) or ("127.0.0.1/32",))
+    for item in (bind, *permit):
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
@@ -80,7 +82,7 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
         phone_ports={agent_id(i): 5060 for i in range(1, args.agents + 1)},
         carrier_match=args.carrier, agent_passwords=dict(kept.get("agents", {})),
         sip_bind=args.bind, carrier_host=args.carrier.split("/")[0], city_host=args.city,
-        static_phones=False, ami_bind=args.ami_bind, ami_permit=permit,
+        static_phones=False, ami_bind=bind, ami_permit=permit,
     )
     if kept.get("ami_secret"):
         cfg.ami_secret = kept["ami_secret"]

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import structlog
+
 from kontakt.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _reset_logging():
+    # The command configures structlog onto this test's captured stderr.
+    yield
+    structlog.reset_defaults()
 
 
 def test_retention_run_and_audit_lines(tmp_path, capsys, monkeypatch):
