@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import structlog
 from panoramisk.fast_agi import Request
 
+from asterisk.agi_env import DIALPLAN_CONTEXTS, LOOPBACK, check_env, parse_block, permitted
 from infra.logs import bind_call
 
 log = structlog.get_logger()
+_RESULT = re.compile(r"-?[0-9]*")  # result=1, result=-1, result=49 (a digit's code), result=
 
 
 class CallHungUp(Exception):
@@ -49,14 +52,32 @@ class AgiSession:
         return self.headers.get("agi_dnid") or self.headers.get("agi_extension", "")
 
     async def command(self, line: str, timeout: float = 30.0) -> dict[str, Any]:
+        """One AGI command.  Anything but a well-formed ``200 result=<int>``
+        ends the session as a hang-up would (``CallHungUp``): a reply that is
+        not AGI (bytes that are not UTF-8, a line past the reader's limit, no
+        status), an error status, or no reply in ``timeout``.  The handlers
+        then end quietly and the dialplan goes on (to app_queue if need be)."""
+        verb = line.split()[0] if line.split() else "?"
         try:
             async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
                 result: dict[str, Any] = await self.request.send_command(line)
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             raise CallHungUp(str(e)) from None
+        except TimeoutError:
+            log.warning("agi.no_reply", command=verb, timeout=timeout)
+            raise CallHungUp(f"no reply to {verb}") from None
+        except ValueError:  # UnicodeDecodeError, readline's limit, int('') in the parser
+            log.warning("agi.not_agi_reply", command=verb)
+            raise CallHungUp(f"not an AGI reply to {verb}") from None
         if result.get("error") == "AGIResultHangup" or not result.get("status_code", 1):
             raise CallHungUp(line)
-        if result.get("result", ("", ""))[0] == "-1" and line.split()[0] != "EXEC":
+        if result.get("error") == "AGIAppError":  # result=-1: the caller may be gone
+            return result  # as before: the next command tells (AGIResultHangup)
+        value = result.get("result", ("", ""))[0]
+        if result.get("status_code") != 200 or not _RESULT.fullmatch(str(value)):
+            log.warning("agi.bad_reply", command=verb, status=result.get("status_code"))
+            raise CallHungUp(f"bad reply to {verb}")
+        if value == "-1" and verb != "EXEC":
             raise CallHungUp(line)
         return result
 
@@ -75,11 +96,19 @@ Handler = Callable[[AgiSession], Awaitable[None]]
 
 
 class FastAgiServer:
+    """``permit``: the peers that may open sessions (addresses or networks;
+    loopback by default: Asterisk runs on the engine's machine).  Every
+    session's environment must come from our dialplan (``agi_env``)."""
+
     def __init__(
-        self, routes: dict[str, Handler], host: str = "127.0.0.1", port: int = 4573
+        self, routes: dict[str, Handler], host: str = "127.0.0.1", port: int = 4573,
+        *, permit: Iterable[str] = LOOPBACK,
+        contexts: Mapping[str, frozenset[str]] = DIALPLAN_CONTEXTS,
     ) -> None:
         self.routes = routes
         self.host, self.port = host, port
+        self.permit = tuple(permit)
+        self.contexts = contexts
         self.server: asyncio.base_events.Server | None = None
         self._sessions: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -106,16 +135,17 @@ class FastAgiServer:
         if task is not None:
             self._sessions.add(task)
         try:
-            headers = await self._headers(reader)
+            peer = str((writer.get_extra_info("peername") or ("?",))[0])
+            if not permitted(peer, self.permit):
+                log.warning("agi.refused", reason="peer_not_permitted", peer=peer)
+                return
+            headers = await self._headers(reader, peer)
             if headers is None:
                 return
             session = AgiSession(Request(app=None, headers=headers, reader=reader, writer=writer))
             bind_call(session.uniqueid, channel=session.channel)
-            route = headers.get("agi_network_script", "")
-            handler = self.routes.get(route)
-            if handler is None:
-                log.warning("agi.unknown_route", route=route)
-                return
+            route = headers["agi_network_script"]
+            handler = self.routes[route]  # check_env refused any other
             try:
                 await handler(session)
             except CallHungUp:
@@ -135,8 +165,7 @@ class FastAgiServer:
             if task is not None:
                 self._sessions.discard(task)
 
-    @staticmethod
-    async def _headers(reader: asyncio.StreamReader) -> dict[str, str] | None:
+    async def _headers(self, reader: asyncio.StreamReader, peer: str) -> dict[str, str] | None:
         # One read for the whole environment block (it ends with a blank line).
         try:
             async with asyncio.timeout(5):
@@ -147,14 +176,15 @@ class FastAgiServer:
             asyncio.IncompleteReadError,
             asyncio.LimitOverrunError,
         ):
-            log.warning("agi.bad_handshake")
+            log.warning("agi.bad_handshake", peer=peer)
             return None
-        headers: dict[str, str] = {}
-        for raw in block.decode("utf-8", "replace").splitlines():
-            key, sep, value = raw.partition(": ")
-            if sep:
-                headers[key] = value
-        if "agi_network_script" not in headers:
-            log.warning("agi.bad_handshake", got=list(headers)[:5])
+        headers, refusal = parse_block(block)
+        if refusal is None:
+            refusal = check_env(headers, self.routes, self.contexts)
+        if refusal is not None:
+            # Not from our dialplan: the session ends here; a real call that
+            # got here goes on to app_queue in the dialplan.
+            log.warning("agi.refused", reason=refusal.reason, key=refusal.key, peer=peer,
+                        script=headers.get("agi_network_script", "")[:40])
             return None
         return headers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import shutil
 import subprocess
@@ -62,6 +63,10 @@ class RigConfig:
     static_phones: bool = True
     # Benchmarks only: a number that goes straight to app_queue, to compare.
     app_queue_number: str | None = None
+    # AMI listens here and takes logins from these networks only (the engine
+    # runs beside Asterisk: loopback).
+    ami_bind: str = "127.0.0.1"
+    ami_permit: tuple[str, ...] = ("127.0.0.1/32",)
 
     @property
     def etc(self) -> Path:
@@ -120,6 +125,12 @@ def _moh(dirpath: Path) -> None:
     )
 
 
+def _acl(networks: tuple[str, ...]) -> str:
+    """manager.conf ``permit`` lines (address/netmask, as Asterisk 16 reads them)."""
+    nets = [ipaddress.ip_network(n, strict=False) for n in networks]
+    return "\n".join(f"permit = {n.network_address}/{n.netmask}" for n in nets)
+
+
 def render(cfg: RigConfig) -> Path:
     """Write every config file; return the absolute path of asterisk.conf."""
     dirs = {k: (cfg.base / k).resolve() for k in ("etc", "lib", "spool", "run", "log", "cache")}
@@ -140,6 +151,8 @@ def render(cfg: RigConfig) -> Path:
     values = {
         **{k: str(v) for k, v in dirs.items()},
         "ami_port": cfg.ami_port,
+        "ami_bind": cfg.ami_bind,
+        "ami_permit": _acl(cfg.ami_permit),
         "ami_user": cfg.ami_user,
         "ami_secret": cfg.ami_secret,
         "monitor_user": cfg.monitor_user,

@@ -33,6 +33,7 @@ from dialplan.read_sections import (
     read_numbers,
     read_prompts,
 )
+from dialplan.yaml_limits import shape_problem
 from dialplan.yaml_nodes import Issue, Reader
 
 __all__ = ["ConfigInvalid", "Issue", "check_text", "default_path", "load_config", "parse_config"]
@@ -77,6 +78,9 @@ def load_config(path: str | Path | None = None) -> Config:
 def parse_config(text: str, source: str = "<text>") -> Config:
     """Check and build a configuration from YAML text; raises ``ConfigInvalid``."""
     r = Reader(source)
+    too_big = shape_problem(text)
+    if too_big is not None:
+        raise ConfigInvalid([Issue(source, too_big.line, too_big.message, too_big.code)])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:

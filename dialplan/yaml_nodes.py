@@ -23,12 +23,14 @@ class Issue:
     file: str
     line: int
     message: str
+    code: str = "config.invalid"  # config.too_deep etc. for the limits in yaml_limits
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+        return {"file": self.file, "line": self.line, "message": self.message,
+                "code": self.code}
 
 
 def line_of(node: Node) -> int:

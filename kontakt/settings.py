@@ -6,7 +6,9 @@ key's name.  Nothing else in the program reads the environment.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,6 +72,39 @@ def _str(v: str) -> str:
     return str(v)
 
 
+def _networks(v: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, kept as normalized text."""
+    out = []
+    for item in (x.strip() for x in str(v).split(",")):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an address or network (10.0.0.1, 10.0.0.0/24)"
+                             ) from None
+    return tuple(out)
+
+
+def _origins(v: str) -> tuple[str, ...]:
+    """Comma-separated web origins: scheme://host[:port], nothing after."""
+    out = []
+    for item in (x.strip() for x in str(v).split(",")):
+        if not item:
+            continue
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", item):
+            raise ValueError(f"{item!r} is not an origin like https://kontakt.novisad.rs")
+        out.append(item.lower())
+    return tuple(out)
+
+
+def _text(v: Any) -> str:
+    """A TOML value as the text the casts take (a list is comma-separated)."""
+    if isinstance(v, list | tuple):
+        return ",".join(str(x) for x in v)
+    return v if isinstance(v, str) else str(v)
+
+
 def _opt(kind: Any = _str, default: Any = None, doc: str = "") -> Any:
     return field(default=default, metadata={"cast": kind, "doc": doc})
 
@@ -97,9 +132,34 @@ class Settings:
     ami_secret: str = _opt(doc="AMI secret; required by `kontakt run`")
     agi_host: str = _opt(default="127.0.0.1")
     agi_port: int = _opt(_port, 4573)
+    agi_permit: tuple[str, ...] = _opt(
+        _networks, ("127.0.0.0/8", "::1/128"),
+        "peers allowed to open FastAGI sessions (addresses or CIDRs; loopback by default)",
+    )
     http_host: str = _opt(default="127.0.0.1")
     http_port: int = _opt(_port, 8021)
     http: bool = _opt(_bool, True, "serve the workstations (HTTP API and pages)")
+    http_allowed_origins: tuple[str, ...] = _opt(
+        _origins, (), "origins besides the service's own that may send state-changing requests"
+    )
+    http_trusted_proxies: tuple[str, ...] = _opt(
+        _networks, (),
+        "reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses or CIDRs)",
+    )
+    http_https: str = _opt(
+        _choice("auto", "on", "off"), "auto",
+        "Secure cookies and HSTS: auto = when the request came over TLS or a trusted proxy "
+        "says X-Forwarded-Proto: https; on = always; off = never",
+    )
+    login_free_failures: int = _opt(
+        _positive, 3, "failed logins per account or address before each try is delayed"
+    )
+    login_max_delay: float = _opt(
+        _non_negative, 300.0, "longest delay in seconds between tries (doubles per failure)"
+    )
+    login_window: float = _opt(
+        _non_negative, 900.0, "seconds after which a failed login no longer counts"
+    )
     fast_path: bool = _opt(
         _bool, False,
         "router = direct only: publish the next free agent so Asterisk rings it without a "
@@ -132,6 +192,10 @@ class Settings:
     kannel_username: str = _opt(default="kontakt", doc="Kannel sendsms-user")
     kannel_password: str = _opt(doc="Kannel sendsms-user password")
     kannel_sender: str = _opt(doc="SMS sender (from=); else Kannel's default-sender")
+    retention_days: int = _opt(
+        _positive, 730,
+        "days after a ticket's last change before the citizen's personal data is anonymised",
+    )
     notify_on: str = _opt(
         _status_list,
         "resolved,cancelled",
@@ -179,9 +243,7 @@ class Settings:
             if f.name not in raw or raw[f.name] is None:
                 continue
             try:
-                values[f.name] = f.metadata["cast"](
-                    str(raw[f.name]) if not isinstance(raw[f.name], str) else raw[f.name]
-                )
+                values[f.name] = f.metadata["cast"](_text(raw[f.name]))
             except ValueError as e:
                 raise SettingsError(
                     f"setting {f.name} (KONTAKT_{f.name.upper()}): {raw[f.name]!r} {e}"

@@ -10,6 +10,7 @@ that `asterisk -C FOLDER/etc/asterisk.conf` runs, and prints the settings
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -32,6 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--city-port", type=int, default=5060)
     p.add_argument("--bind", default="0.0.0.0", help="SIP listening address")
     p.add_argument("--rtp", default="10000-10999", help="RTP port range")
+    p.add_argument("--ami-bind", default="127.0.0.1",
+                   help="AMI listening address (loopback: the engine runs beside Asterisk)")
+    p.add_argument("--ami-permit", action="append", default=None, metavar="NETWORK",
+                   help="networks that may log in to AMI (repeatable; default 127.0.0.1/32)")
     p.set_defaults(func=main)
 
 
@@ -59,6 +64,14 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
     m = re.fullmatch(r"(\d+)-(\d+)", args.rtp)
     if not m or int(m[1]) >= int(m[2]):
         raise UserError(f"--rtp {args.rtp!r}: write START-END, e.g. 10000-10999")
+    # `kontakt setup` passes no AMI options: loopback, as by default here.
+    bind = getattr(args, "ami_bind", None) or "127.0.0.1"
+    permit = tuple(getattr(args, "ami_permit", None) or ("127.0.0.1/32",))
+    for item in (bind, *permit):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise UserError(f"{item!r} is not an address or network (e.g. 10.1.2.3/32)") from None
     out = Path(args.out).resolve()
     secrets_file = out / "kontakt-secrets.json"
     kept = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
@@ -69,7 +82,7 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
         phone_ports={agent_id(i): 5060 for i in range(1, args.agents + 1)},
         carrier_match=args.carrier, agent_passwords=dict(kept.get("agents", {})),
         sip_bind=args.bind, carrier_host=args.carrier.split("/")[0], city_host=args.city,
-        static_phones=False,
+        static_phones=False, ami_bind=bind, ami_permit=permit,
     )
     if kept.get("ami_secret"):
         cfg.ami_secret = kept["ami_secret"]

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
-
 from infra.logs import get_logger
-from kontakt.http import callstats, sources
+from kontakt.http import callstats, privacy_api, session_api, sources, ticket_api
 from kontakt.http.errors import ApiError
-from kontakt.http.ops import ALL, COOKIE, Call, Op, Param, token_of
-from kontakt.http.users import LANGS, ROLES, UserError, add_user, authenticate, list_users
+from kontakt.http.ops import ALL, Call, Op, Param
+from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
 
 log = get_logger("kontakt.http")
 
@@ -22,66 +20,15 @@ except ImportError:  # pragma: no cover
     PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
 
 KINDS = ("complaint", "request", "suggestion", "information")
-STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed")
 STAFF = frozenset({"supervisor", "admin"})
 
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
 _text = {"type": "string", "maxLength": 4000}
-_number = Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "path")
 
 
 def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props,
             "additionalProperties": False}
-
-
-# -- session ----------------------------------------------------------------
-
-async def login(c: Call) -> Any:
-    web, body = c.web, c.body
-    client = c.request.client.host if c.request.client else "?"
-    ip_key, user_key = f"ip:{client}", f"user:{body['username'].lower()}"
-    waits = [w for w in (web.limiter.retry_after(user_key), web.ip_limiter.retry_after(ip_key))
-             if w is not None]
-    if waits:
-        wait = max(waits)
-        log.warning("auth.login_limited", username=body["username"], client=client)
-        raise ApiError(429, "auth.rate_limited", "too many failed logins; wait and retry",
-                       retry_after=round(wait, 1))
-    user = await authenticate(web.ctx.sessionmaker, body["username"], body["password"])
-    if user is None:
-        web.limiter.failed(user_key)
-        web.ip_limiter.failed(ip_key)
-        log.info("auth.login_failed", username=body["username"], client=client)
-        raise ApiError(401, "auth.bad_credentials", "wrong username or password")
-    web.limiter.succeeded(user_key)
-    s = web.sessions.create(user)
-    log.info("auth.login", username=user.username, role=user.role)
-    resp = JSONResponse({"token": s.token, "expires_in": int(web.sessions.expires_in(s)),
-                         "user": user.public()})
-    resp.set_cookie(COOKIE, s.token, max_age=int(web.ctx.session_ttl), httponly=True,
-                    samesite="strict", path="/")
-    return resp
-
-
-async def logout(c: Call) -> Any:
-    token = token_of(c.request)
-    if token:
-        c.web.sessions.drop(token)
-    resp = JSONResponse({"ok": True})
-    resp.delete_cookie(COOKIE, path="/")
-    return resp
-
-
-async def me(c: Call) -> Any:
-    s = c.web.sessions.get(token_of(c.request))
-    return {**c.user.public(), "lang": s.lang if s else c.user.lang}
-
-
-async def set_lang(c: Call) -> Any:
-    s = c.web.sessions.get(token_of(c.request))
-    s.lang = c.body["lang"]
-    return {"lang": s.lang}
 
 
 # -- agents and calls ---------------------------------------------------------
@@ -153,81 +100,7 @@ async def transfer(c: Call) -> Any:
     ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
         phone=call.get("caller"), language=call.get("language"), **c.body)
-    return sources.ticket_json(ticket)
-
-
-# -- tickets -------------------------------------------------------------------
-
-async def tickets_search(c: Call) -> Any:
-    q = dict(c.query)
-    if c.user.role == "department":
-        if q.get("department") not in (None, c.user.department):
-            raise ApiError(403, "ticket.forbidden", "department staff see their own department",
-                           department=q.get("department"))
-        q["department"] = c.user.department
-    mine = q.pop("mine", False)
-    if mine:
-        q["opened_by"] = c.user.username
-    found = await sources.tickets(c.web).search(sources.actor(c.user), **q)
-    return {"tickets": [sources.ticket_json(t) for t in found]}
-
-
-async def ticket_open(c: Call) -> Any:
-    sources.department(c.web, c.body["department"])
-    ticket = await sources.tickets(c.web).open_ticket(sources.actor(c.user), channel="phone",
-                                                      **c.body)
-    return sources.ticket_json(ticket)
-
-
-async def _guard(c: Call) -> dict[str, Any]:
-    """Check first: department staff act only on their department's tickets
-    (the ticket service checks too; this layer does not rely on it)."""
-    t = sources.ticket_json(await sources.tickets(c.web).get(sources.actor(c.user),
-                                                             c.path["number"]))
-    if c.user.role == "department" and t.get("department") != c.user.department:
-        raise ApiError(403, "ticket.forbidden", "not your department's ticket",
-                       number=c.path["number"])
-    return t
-
-
-async def ticket_get(c: Call) -> Any:
-    return await _guard(c)
-
-
-async def ticket_history(c: Call) -> Any:
-    await _guard(c)
-    h = await sources.tickets(c.web).history(sources.actor(c.user), c.path["number"])
-    return {"history": [sources.plain(e) for e in h]}
-
-
-async def ticket_status(c: Call) -> Any:
-    await _guard(c)
-    t = await sources.tickets(c.web).change_status(sources.actor(c.user), c.path["number"],
-                                              c.body["to"], c.body.get("comment") or "")
-    return sources.ticket_json(t)
-
-
-async def ticket_comment(c: Call) -> Any:
-    await _guard(c)
-    t = await sources.tickets(c.web).comment(sources.actor(c.user), c.path["number"],
-                                        c.body["text"])
-    return sources.ticket_json(t)
-
-
-async def ticket_assign(c: Call) -> Any:
-    await _guard(c)
-    await sources.colleague(c, c.body["assignee"])
-    t = await sources.tickets(c.web).assign(sources.actor(c.user), c.path["number"],
-                                       c.body["assignee"])
-    return sources.ticket_json(t)
-
-
-async def ticket_forward(c: Call) -> Any:
-    await _guard(c)
-    sources.department(c.web, c.body["department"])
-    t = await sources.tickets(c.web).forward(sources.actor(c.user), c.path["number"],
-                                        c.body["department"])
-    return sources.ticket_json(t)
+    return await ticket_api.present_one(c, sources.ticket_json(ticket))
 
 
 # -- departments, users, configuration, statistics ----------------------------
@@ -298,13 +171,7 @@ async def stats_history(c: Call) -> Any:
 
 
 OPS: list[Op] = [
-    Op("POST", "/api/login", login, None, "Log in", "session",
-       body=_obj(["username", "password"], username=_s,
-                 password={"type": "string", "minLength": 1, "maxLength": 256})),
-    Op("POST", "/api/logout", logout, ALL, "Log out", "session"),
-    Op("GET", "/api/me", me, ALL, "Who am I", "session"),
-    Op("POST", "/api/me/lang", set_lang, ALL, "Choose the language", "session",
-       body=_obj(["lang"], lang={"type": "string", "enum": list(LANGS)})),
+    *session_api.OPS,
     Op("GET", "/api/agents", agents, STAFF, "List agents and their states", "agents"),
     Op("GET", "/api/agents/me", my_agent, frozenset({"agent"}), "My agent state", "agents"),
     Op("POST", "/api/agents/me/login", agent_login, frozenset({"agent"}), "Agent login",
@@ -323,35 +190,7 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text)),
-    Op("GET", "/api/tickets", tickets_search, ALL, "Search tickets", "tickets", params=(
-        Param("status", {"type": "string", "enum": list(STATUSES)}),
-        Param("kind", {"type": "string", "enum": [*KINDS, "callback"]}),
-        Param("department", _s), Param("phone", {"type": "string", "maxLength": 32}),
-        Param("text", {"type": "string", "maxLength": 200}),
-        Param("mine", {"type": "boolean"}),
-        Param("limit", {"type": "integer", "minimum": 1, "maximum": 500}))),
-    Op("POST", "/api/tickets", ticket_open, frozenset({"agent", "supervisor"}), "Open a ticket",
-       "tickets", status=201,
-       body=_obj(["kind", "department", "subject"],
-                 kind={"type": "string", "enum": list(KINDS)}, department=_s,
-                 subject={"type": "string", "minLength": 1, "maxLength": 200},
-                 description=_text, phone={"type": "string", "maxLength": 32},
-                 language={"type": "string", "enum": ["sr", "hu", "en"]})),
-    Op("GET", "/api/tickets/{number}", ticket_get, ALL, "A ticket", "tickets",
-       params=(_number,)),
-    Op("GET", "/api/tickets/{number}/history", ticket_history, ALL, "A ticket's history",
-       "tickets", params=(_number,)),
-    Op("POST", "/api/tickets/{number}/status", ticket_status, ALL, "Change status", "tickets",
-       params=(_number,), body=_obj(["to"], to={"type": "string", "enum": list(STATUSES)},
-                                    comment=_text)),
-    Op("POST", "/api/tickets/{number}/comments", ticket_comment, ALL, "Comment", "tickets",
-       params=(_number,), body=_obj(["text"], text={**_text, "minLength": 1})),
-    Op("POST", "/api/tickets/{number}/assign", ticket_assign,
-       frozenset({"department", "supervisor"}), "Assign to a colleague", "tickets",
-       params=(_number,), body=_obj(["assignee"], assignee=_s)),
-    Op("POST", "/api/tickets/{number}/forward", ticket_forward,
-       frozenset({"agent", "supervisor"}), "Forward to a department", "tickets",
-       params=(_number,), body=_obj(["department"], department=_s)),
+    *ticket_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
@@ -375,4 +214,5 @@ OPS: list[Op] = [
     Op("GET", "/api/stats/history", stats_history, STAFF, "Figures per past day or hour",
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
+    *privacy_api.OPS,
 ]

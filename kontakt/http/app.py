@@ -18,10 +18,13 @@ from starlette.staticfiles import StaticFiles
 from infra.logs import get_logger
 from kontakt.http import api, health, live, metrics, open311, pages
 from kontakt.http.context import HttpContext
+from kontakt.http.door import Door
 from kontakt.http.feed import run_feed
 from kontakt.http.hub import Hub
 from kontakt.http.ops import ALL, Op, openapi, route_for
 from kontakt.http.sessions import LoginLimiter, SessionStore
+from kontakt.http.throttle import Devices, Throttle
+from kontakt.privacy.audit import AuditLog
 
 log = get_logger("kontakt.http")
 HERE = Path(__file__).parent
@@ -35,10 +38,13 @@ class Web:
 
     def __init__(self, ctx: HttpContext) -> None:
         self.ctx = ctx
+        settings = ctx.settings
+        self.door = Door.from_settings(settings)
         self.sessions = SessionStore(ctx.session_ttl, ctx.session_idle)
-        self.limiter = LoginLimiter(ctx.login_attempts, ctx.login_window)
-        # One address may carry a whole office behind NAT: a looser limit.
-        self.ip_limiter = LoginLimiter(ctx.login_attempts * 6, ctx.login_window)
+        self.throttle = Throttle(settings.login_free_failures, settings.login_max_delay,
+                                 settings.login_window)
+        self.devices = Devices()
+        self.audit = AuditLog(ctx.sessionmaker)
         self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
         self.hub = Hub()
         self.feed_ready = asyncio.Event()
@@ -85,17 +91,23 @@ def create_app(ctx: HttpContext) -> Starlette:
                Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={404: _not_found, 405: _not_allowed})
+                    exception_handlers={404: _not_found, 405: _not_allowed,
+                                        500: _server_error})
     app.state.web = web
     return app
 
 
 # Pages load only their own scripts; inline style attributes are used by the
 # wallboard's bar chart, inline scripts nowhere (boot data is JSON, not code).
+# No <base> may re-point relative URLs; forms submit to this site only.
+_CSP = (b"default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+        b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 _HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin"),
-            (b"content-security-policy",
-             b"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")]
+            (b"referrer-policy", b"same-origin"), (b"content-security-policy", _CSP)]
+# Every response but the static files may carry personal data or a session's
+# view: no browser or proxy cache keeps it.
+_NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+_HSTS = [(b"strict-transport-security", b"max-age=31536000; includeSubDomains")]
 
 
 class SecurityHeaders:
@@ -106,11 +118,18 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = list(_HEADERS)
+        if not scope.get("path", "").startswith("/static/"):
+            extra += _NO_STORE
+        web = getattr(getattr(scope.get("app"), "state", None), "web", None)
+        if web is not None and web.door.is_https(scope):
+            extra += _HSTS
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *_HEADERS]
+                names = {k.lower() for k, _ in extra}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = [*kept, *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -124,3 +143,11 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": "http.method_not_allowed", "message": "method not allowed",
                          "details": {}}, status_code=405)
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    # Outside the API table (pages, static files): the same plain answer, no
+    # library message; the log has the traceback.
+    log.error("http.server_error", path=request.url.path, error=type(exc).__name__)
+    return JSONResponse({"error": "server.error", "message": "internal error", "details": {}},
+                        status_code=500)

@@ -35,8 +35,6 @@ class HttpContext:
     mqtt_prefix: str = "kontakt"
     session_ttl: float = 8 * 3600
     session_idle: float = 3600
-    login_attempts: int = 5
-    login_window: float = 60.0
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod

@@ -7,7 +7,13 @@ new error in those layers needs no change here.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Our layers' codes: dotted lower-case words ("ticket.not_found").  Library
+# exceptions may carry a ``code`` too (SQLAlchemy's "e3q8"); those are not
+# ours, and their messages (SQL, paths) must not reach a client.
+_OUR_CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 
 class ApiError(Exception):
@@ -32,6 +38,10 @@ def status_for(code: str) -> int:
         if last == suffix or last.endswith("_" + suffix):
             return status
     return 422
+
+
+def is_domain_error(e: Exception) -> bool:
+    return isinstance(getattr(e, "code", None), str) and bool(_OUR_CODE.fullmatch(e.code))
 
 
 def from_domain(e: Exception) -> ApiError:

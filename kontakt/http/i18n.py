@@ -94,6 +94,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "closed": ("затворен", "closed"), "forbidden": ("Немате приступ", "No access"),
     "live": ("уживо", "live"), "offline": ("веза прекинута", "disconnected"),
     "error": ("Грешка", "Error"),
+    "throttles": ("Успорене пријаве", "Slowed-down logins"),
+    "throttle_key": ("Налог или адреса", "Account or address"),
+    "failures": ("Неуспешних", "Failures"), "throttle_wait": ("Чекање (s)", "Wait (s)"),
+    "clear": ("Поништи", "Clear"), "clear_all": ("Поништи све", "Clear all"),
+    "audit_export": ("Дневник приступа личним подацима (JSON)",
+                     "Personal-data audit log (JSON)"),
 }
 LANGS = ("sr-Cyrl", "sr-Latn", "en")
 LANG_NAMES = {"sr-Cyrl": "Ћирилица", "sr-Latn": "Latinica", "en": "English"}

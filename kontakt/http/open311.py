@@ -18,7 +18,8 @@ from starlette.routing import Route
 
 from infra.logs import get_logger
 from kontakt.http import sources
-from kontakt.http.errors import ApiError
+from kontakt.http.bodies import has_surrogate
+from kontakt.http.errors import ApiError, is_domain_error
 from kontakt.http.ops import jsonable
 
 log = get_logger("kontakt.http.open311")
@@ -77,8 +78,8 @@ async def _form(request: Request) -> dict[str, str]:
         raise GeoError(400, "send the request as application/x-www-form-urlencoded")
     try:
         form = await request.form(max_files=0, max_fields=40)
-    except Exception as e:  # malformed multipart/urlencoded bodies
-        raise GeoError(400, f"unreadable form: {e}") from None
+    except Exception:  # malformed multipart/urlencoded bodies; the parser's words stay here
+        raise GeoError(400, "unreadable form") from None
     out: dict[str, str] = {}
     for k, v in form.items():
         if k.startswith("attribute["):
@@ -87,8 +88,8 @@ async def _form(request: Request) -> dict[str, str]:
             raise GeoError(400, f"{k}: files are not accepted")
         if k in _FIELDS and len(v) > _FIELDS[k]:
             raise GeoError(400, f"{k}: at most {_FIELDS[k]} characters")
-        if "\x00" in v:
-            raise GeoError(400, f"{k}: must not contain NUL")
+        if "\x00" in v or has_surrogate(v) or has_surrogate(k):
+            raise GeoError(400, f"{k[:40]!a}: must be text without NUL")
         out[k] = v
     return out
 
@@ -107,7 +108,7 @@ def _coord(form: dict[str, str], key: str, bound: float) -> float | None:
 
 async def post_request(request: Request) -> JSONResponse:
     web = request.app.state.web
-    client = request.client.host if request.client else "?"
+    client = web.door.client(request.scope)
     try:
         wait = web.open311_limiter.retry_after(f"ip:{client}")
         if wait is not None:
@@ -135,9 +136,9 @@ async def post_request(request: Request) -> JSONResponse:
     except ApiError as e:
         return _err(GeoError(e.status, str(e)))
     except Exception as e:
-        if not hasattr(e, "code"):
+        if not is_domain_error(e):
             raise
-        log.info("open311.refused", code=e.code)
+        log.info("open311.refused", code=getattr(e, "code", ""))
         return _err(GeoError(400, str(e)))
     t = jsonable(ticket)
     log.info("open311.request_created", number=t.get("number"), service=code)

@@ -10,7 +10,6 @@ actor).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,11 +21,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from infra.logs import get_logger
-from kontakt.http.errors import ApiError, from_domain
+from kontakt.http.bodies import MAX_BODY, parse_json
+from kontakt.http.door import UNSAFE
+from kontakt.http.errors import ApiError, from_domain, is_domain_error
 from kontakt.http.validate import check, query_value
 
 log = get_logger("kontakt.http")
-MAX_BODY = 64 * 1024
 ALL = frozenset({"agent", "department", "supervisor", "admin"})
 COOKIE = "kontakt_session"
 
@@ -70,6 +70,7 @@ class Op:
     status: int = 200
     response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
     stream: bool = False  # text/event-stream; not JSON
+    cookieless: bool = False  # neither reads nor sets the session cookie (/api/token)
 
     @property
     def op_id(self) -> str:
@@ -99,8 +100,17 @@ def token_of(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
-def current_user(request: Request, web: Any) -> Any:
+def session_of(request: Request, web: Any) -> Any:
+    """The request's live session, if its token came the way it was issued:
+    a browser's in the cookie, an API client's (``/api/token``) as Bearer."""
+    via = "bearer" if request.headers.get("authorization", "").lower().startswith("bearer ") \
+        else "cookie"
     s = web.sessions.get(token_of(request))
+    return s if s is not None and s.via == via else None
+
+
+def current_user(request: Request, web: Any) -> Any:
+    s = session_of(request, web)
     return s.user if s else None
 
 
@@ -111,7 +121,7 @@ def route_for(op: Op, web: Any) -> Route:
         except ApiError as e:
             return _error(e)
         except Exception as e:
-            if hasattr(e, "code"):
+            if is_domain_error(e):
                 return _error(from_domain(e))
             log.exception("http.server_error", op=op.op_id)
             return JSONResponse({"error": "server.error", "message": "internal error",
@@ -134,6 +144,8 @@ def _error(e: ApiError) -> JSONResponse:
 
 
 async def _run(op: Op, web: Any, request: Request) -> Any:
+    if op.method in UNSAFE:  # cross-site forgery: before anything else
+        web.door.check_state_change(request.scope, sets_cookie_free=op.cookieless)
     user = None
     if op.roles is not None:
         user = current_user(request, web)
@@ -158,16 +170,18 @@ async def _run(op: Op, web: Any, request: Request) -> Any:
 
 
 async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "request.too_large", f"body over {MAX_BODY} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise ApiError(413, "request.too_large", f"body over {MAX_BODY} bytes", limit=MAX_BODY)
+    raw = bytearray()
+    async for chunk in request.stream():  # stop reading at the limit, not after it
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            break
     if not raw:
         raise ApiError(422, "request.invalid", "body: a JSON object is required", field="body",
                        reason="required")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ApiError(400, "request.bad_json", f"body is not JSON: {e}") from None
+    return parse_json(bytes(raw))
 
 
 # -- OpenAPI --------------------------------------------------------------
@@ -188,13 +202,18 @@ def openapi(ops: list[Op], title: str = "kontakt", version: str = "0.1.0") -> di
         if op.body is not None:
             item["requestBody"] = {"required": True,
                                    "content": {"application/json": {"schema": op.body}}}
+        elif op.method in UNSAFE:  # nothing to send, but still as JSON (see door.py)
+            item["requestBody"] = {"required": False, "content": {"application/json": {
+                "schema": {"type": "object", "maxProperties": 0}}}}
         ok_content = ({"text/event-stream": {"schema": {"type": "string"}}} if op.stream
                       else {"application/json": {"schema": op.response}})
         responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": ok_content}}
         err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         codes = ["400", "422"] if (op.body or op.params) else []
+        if op.method in UNSAFE:
+            codes += ["403", "413", "415"]
         if op.roles is not None:
-            codes += ["401", "403"]
+            codes += ["401"] + ([] if "403" in codes else ["403"])
             item["security"] = [{"cookie": []}, {"bearer": []}]
         codes += ["404", "409", "429", "503"]
         for c in codes:

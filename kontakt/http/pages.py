@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -14,7 +15,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kontakt.http.i18n import LANG_NAMES, LANGS, labels
-from kontakt.http.ops import token_of
+from kontakt.http.ops import session_of
+from kontakt.http.redirect import safe_next
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
@@ -52,19 +54,21 @@ def render(request: Request, template: str, title: str, session: Any = None,
                                    ensure_ascii=False).replace("</", "<\\/"), **extra)
     resp = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
-        resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax",
+                        secure=request.app.state.web.door.is_https(request.scope))
     return resp
 
 
 async def root(request: Request) -> Response:
-    s = request.app.state.web.sessions.get(token_of(request))
+    s = session_of(request, request.app.state.web)
     if s is None:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(HOME[s.user.role], status_code=303)
 
 
 async def login_page(request: Request) -> Response:
-    return render(request, "login.html", "login")
+    # The page's script goes to BOOT.next after logging in: checked here, once.
+    return render(request, "login.html", "login", next=safe_next(request.query_params.get("next")))
 
 
 async def citizen_page(request: Request) -> Response:
@@ -73,9 +77,10 @@ async def citizen_page(request: Request) -> Response:
 
 def _page(template: str, roles: set[str], title: str) -> Any:
     async def page(request: Request) -> Response:
-        s = request.app.state.web.sessions.get(token_of(request))
+        s = session_of(request, request.app.state.web)
         if s is None:
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}",
+                                    status_code=303)
         if s.user.role not in roles:
             return render(request, "forbidden.html", "forbidden", s, status=403)
         return render(request, template, title, s)

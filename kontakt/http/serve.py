@@ -26,8 +26,11 @@ class HttpService:
         self.sock.bind((host, port))  # port 0: a free one
         self.port = self.sock.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
+        # X-Forwarded-* are believed only from settings.http_trusted_proxies
+        # (kontakt/http/door.py), never by uvicorn on its own.
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=2, access_log=False)
+                                timeout_graceful_shutdown=2, access_log=False,
+                                proxy_headers=False, server_header=False)
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task[None] | None = None
 

@@ -25,6 +25,7 @@ class Session:
     created: float
     last_seen: float
     lang: str
+    via: str = "cookie"  # or "bearer" (/api/token): a token works only the way it was given
 
 
 class SessionStore:
@@ -33,9 +34,10 @@ class SessionStore:
         self.ttl, self.idle, self.clock = ttl, idle, clock
         self._by_token: dict[str, Session] = {}
 
-    def create(self, user: Any) -> Session:
+    def create(self, user: Any, via: str = "cookie") -> Session:
         now = self.clock()
-        s = Session(secrets.token_urlsafe(32), user, now, now, getattr(user, "lang", "sr-Cyrl"))
+        s = Session(secrets.token_urlsafe(32), user, now, now, getattr(user, "lang", "sr-Cyrl"),
+                    via)
         self._by_token[s.token] = s
         return s
 

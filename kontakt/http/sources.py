@@ -4,6 +4,7 @@ configuration, and the configuration holder."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from kontakt.http.errors import ApiError
@@ -109,11 +110,24 @@ def config_read(web: Any) -> dict[str, Any]:
     return {"text": text or "", "version": getattr(h, "version", None)}
 
 
+# Refused before the text is even composed (dialplan/yaml_limits.py): a 400,
+# not a list of problems to fix line by line.
+SHAPE_CODES = frozenset({"config.too_large", "config.too_deep", "config.too_many_aliases",
+                         "config.many_documents"})
+
+
 def config_problems(web: Any, text: str) -> list[dict[str, Any]]:
+    """The text's problems; the server's file path is not shown (``file`` is
+    the file's name only)."""
     h = _holder(web)
-    problems = h.validate_text(text)
-    return [p if isinstance(p, dict) else jsonable(p) if hasattr(p, "__dataclass_fields__")
-            else {"message": str(p)} for p in problems]
+    problems = [p if isinstance(p, dict) else jsonable(p) if hasattr(p, "__dataclass_fields__")
+                else {"message": str(p)} for p in h.validate_text(text)]
+    for p in problems:
+        if isinstance(p.get("file"), str):
+            p["file"] = PurePath(p["file"]).name
+        if p.get("code") in SHAPE_CODES:
+            raise ApiError(400, p["code"], p.get("message", ""), line=p.get("line"))
+    return problems
 
 
 async def config_apply(web: Any, text: str) -> None:

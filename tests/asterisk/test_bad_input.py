@@ -11,8 +11,9 @@ from asterisk.ami import Ami
 from asterisk.fastagi import AgiSession, CallHungUp, FastAgiServer
 
 ENV = (
-    b"agi_network: yes\nagi_network_script: call\nagi_uniqueid: 1.1\n"
-    b"agi_channel: PJSIP/trunk-1\nagi_callerid: 0214001001\nagi_dnid: 0800021021\n\n"
+    b"agi_network: yes\nagi_network_script: call\nagi_request: agi://127.0.0.1:4573/call\n"
+    b"agi_uniqueid: 1.1\nagi_channel: PJSIP/trunk-1\nagi_context: kontakt-inbound\n"
+    b"agi_callerid: 0214001001\nagi_dnid: 0800021021\n\n"
 )
 
 

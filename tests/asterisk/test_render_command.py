@@ -29,3 +29,28 @@ def test_render_refuses_bad_arguments_in_one_line(tmp_path, capsys):
     assert main(["asterisk", "render", "--out", str(tmp_path), "--rtp", "9-1"]) == 2
     err = capsys.readouterr().err
     assert "--rtp" in err and "Traceback" not in err
+
+
+def test_ami_is_loopback_only_and_every_user_denies_the_rest(tmp_path, capsys):
+    out = tmp_path / "pbx"
+    assert main(["asterisk", "render", "--out", str(out), "--agents", "2"]) == 0
+    manager = (out / "etc" / "manager.conf").read_text()
+    assert "bindaddr = 127.0.0.1" in manager
+    users = manager.split("\n[")[2:]  # after [general]
+    assert len(users) == 2  # the engine's user and the monitor
+    for user in users:
+        acl = [ln for ln in user.splitlines() if ln.startswith(("deny", "permit"))]
+        assert acl == ["deny = 0.0.0.0/0.0.0.0", "deny = ::/0",
+                       "permit = 127.0.0.1/255.255.255.255"]
+
+
+def test_ami_for_an_engine_on_another_host(tmp_path, capsys):
+    out = tmp_path / "pbx"
+    assert main(["asterisk", "render", "--out", str(out), "--ami-bind", "10.1.2.4",
+                 "--ami-permit", "10.1.2.5/32", "--ami-permit", "10.1.3.0/24"]) == 0
+    manager = (out / "etc" / "manager.conf").read_text()
+    assert "bindaddr = 10.1.2.4" in manager
+    assert manager.count("permit = 10.1.3.0/255.255.255.0") == 2
+    assert "permit = 127.0.0.1" not in manager
+    assert main(["asterisk", "render", "--out", str(out), "--ami-permit", "anyone"]) == 2
+    assert "'anyone' is not an address" in capsys.readouterr().err

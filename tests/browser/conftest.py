@@ -31,7 +31,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 USERS = {"agent01": ("agent", None, "agent01"), "sup": ("supervisor", None, None),
-         "vod1": ("department", "vodovod", None), "vod2": ("department", "vodovod", None)}
+         "vod1": ("department", "vodovod", None), "vod2": ("department", "vodovod", None),
+         "adm": ("admin", None, None)}
 
 
 @pytest.fixture(scope="module")

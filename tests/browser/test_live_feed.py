@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.mqtt]
 
 
 def _login(server, user):
-    r = httpx.post(f"{server.url}/api/login", json={"username": user, "password": PASSWORD})
+    r = httpx.post(f"{server.url}/api/token", json={"username": user, "password": PASSWORD})
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 

@@ -53,5 +53,7 @@ async def web_app(sessionmaker, config_holder):
 @pytest.fixture
 async def client(web_app):
     transport = httpx.ASGITransport(app=web_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    # A browser's requests carry their Origin (kontakt/http/door.py checks it).
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                 headers={"Origin": "http://testserver"}) as c:
         yield c

@@ -18,9 +18,19 @@ USERS = {  # username: (role, department, agent)
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
-    r = await client.post("/api/login", json={"username": username, "password": password})
+    """A bearer token, as an API client gets one (no cookie is set)."""
+    r = await client.post("/api/token", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return r.json()["token"]
+
+
+async def browser_login(client: httpx.AsyncClient, username: str,
+                        password: str = PASSWORD) -> httpx.Response:
+    """Log in as a browser does: the session is in the cookie only."""
+    r = await client.post("/api/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    assert "token" not in r.json() and "kontakt_session" in r.cookies
+    return r
 
 
 def bearer(token: str) -> dict[str, Any]:

@@ -38,7 +38,8 @@ class ThreadedServer:
         self.loop = asyncio.get_running_loop()
         self.app = await self.build()
         config = uvicorn.Config(self.app, log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1,
+                                proxy_headers=False, server_header=False)
         self._server = uvicorn.Server(config)
         serving = asyncio.create_task(self._server.serve(sockets=[self.sock]))
         while not self._server.started and not serving.done():  # noqa: ASYNC110 (uvicorn has no event)

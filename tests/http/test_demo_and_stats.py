@@ -30,7 +30,7 @@ async def test_demo_prints_address_and_users_and_serves(tmp_path):
         assert f"{svc.url}/" in text
         lines = {ln.split()[0]: ln.split() for ln in text.splitlines() if ln.startswith("  ")}
         assert {"agent01", "agent03", "supervisor", "admin", "staff-vodovod"} <= set(lines)
-        async with httpx.AsyncClient(base_url=svc.url) as c:
+        async with httpx.AsyncClient(base_url=svc.url, headers={"Origin": svc.url}) as c:
             r = await c.post("/api/login", json={"username": "supervisor",
                                                  "password": lines["supervisor"][1]})
             assert r.status_code == 200

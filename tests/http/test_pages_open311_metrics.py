@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from http_helpers import bearer, login
+from http_helpers import bearer, browser_login, login
 
 from kontakt.http.hub import Hub, visible
 from kontakt.http.users import User
@@ -18,7 +18,7 @@ async def test_pages_render_for_their_role_in_each_language(client, lang, word):
         client.cookies.clear()
         r = await client.get(path)
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
-        await login(client, user)
+        await browser_login(client, user)
         r = await client.get(path, params={"lang": lang})
         assert r.status_code == 200, path
         assert word in r.text
@@ -28,7 +28,7 @@ async def test_pages_render_for_their_role_in_each_language(client, lang, word):
 
 async def test_root_sends_each_role_home(client):
     assert (await client.get("/")).headers["location"] == "/login"
-    await login(client, "vod1")
+    await browser_login(client, "vod1")
     assert (await client.get("/")).headers["location"] == "/department"
 
 
@@ -125,8 +125,8 @@ async def test_without_ticket_service_tickets_say_503_and_the_rest_works(session
     await add_user(sessionmaker, "sup", "correct-horse-1", "supervisor")
     app = create_app(HttpContext(sessionmaker=sessionmaker, tickets=None, settings=Settings()))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as c:
-        await login(c, "sup")
+                                 base_url="http://t", headers={"Origin": "http://t"}) as c:
+        await browser_login(c, "sup")
         r = await c.get("/api/tickets")
         assert r.status_code == 503 and r.json()["error"] == "tickets.unavailable"
         assert (await c.get("/api/stats/today")).json()["tickets"] == {}

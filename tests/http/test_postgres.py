@@ -47,3 +47,41 @@ async def test_users_and_call_log_on_postgres(pg_sessionmaker):
     await log.flush()
     rows = await callstats.load(sm, now, 1)
     assert [(r.outcome, r.wait) for r in rows] == [("answered", 4.0)]
+
+
+async def test_audit_log_append_only_and_retention_on_postgres(pg_sessionmaker):
+    import sqlalchemy.exc
+    from sqlalchemy import text
+
+    from kontakt.privacy.audit import AuditLog, Entry
+    from kontakt.privacy.retention import RetentionJob
+    from tickets.domain import Actor
+    from tickets.service import TicketService
+
+    sm = pg_sessionmaker
+    now = datetime.now(UTC)
+    long_ago = now.replace(year=now.year - 3)
+    svc = TicketService(sm, clock=lambda: long_ago)
+    t = await svc.open_ticket(Actor("agent01", "agent"), kind="complaint", subject="Цев",
+                              description="Петар, Лиман", department="vodovod",
+                              phone="0641234567", email="p@example.rs")
+    await svc.change_status(Actor("vod1", "department", "vodovod"), t["number"], "resolved")
+    report = await RetentionJob(sm, 730).run_once()
+    assert report.tickets == 1
+    got = await svc.get(Actor("adm", "admin"), t["number"])
+    assert (got["phone"], got["email"], got["description"]) == (None, None, "")
+    assert await svc.search(Actor("adm", "admin"), text="Лиман") == []  # tsvector follows
+    audit = AuditLog(sm)
+    await audit.record([Entry("adm", "admin", "ticket.read", t["number"], "role")])
+    assert [e["action"] for e in await audit.read()] == ["retention.run", "ticket.read"]
+    for sql in ("UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log",
+                "TRUNCATE audit_log"):
+        async with sm() as s:
+            try:
+                async with s.begin():
+                    await s.execute(text(sql))
+            except sqlalchemy.exc.DBAPIError as e:
+                assert "append-only" in str(e)
+            else:
+                raise AssertionError(f"{sql} went through")
+    assert len(await audit.read()) == 2

@@ -7,6 +7,19 @@ async function load() {
   tb.textContent = "";
   for (const x of u.users) tb.appendChild(row([x.username, label("role_", x.role), x.department || x.agent_id]));
 }
+async function loadThrottles() {
+  const t = await api("GET", "/api/throttles");
+  const tb = $("throttles").querySelector("tbody");
+  tb.textContent = "";
+  for (const x of t.throttles) {
+    const tr = row([x.key, x.failures, x.wait], {"data-key": x.key});
+    const td = document.createElement("td"), b = document.createElement("button");
+    b.type = "button"; b.textContent = L.clear;
+    b.onclick = async () => { await api("POST", "/api/throttles/clear", {key: x.key}); await loadThrottles(); };
+    td.appendChild(b); tr.appendChild(td); tb.appendChild(tr);
+  }
+}
+$("btn-clear-all").onclick = async () => { await api("POST", "/api/throttles/clear", {}); await loadThrottles(); };
 function problems(list) {
   const ul = $("cfg-problems"); ul.textContent = "";
   for (const p of list || []) {
@@ -31,3 +44,4 @@ $("btn-apply").onclick = async () => {
   } catch (e) { problems((e.details && e.details.problems) || [{message: e.message}]); }
 };
 load().catch((e) => problems([{message: e.message}]));
+loadThrottles().catch(console.error);

@@ -5,12 +5,15 @@ const L = BOOT.L;
 
 async function api(method, path, body) {
   const opts = {method, credentials: "same-origin", headers: {}};
-  if (body !== undefined) {
+  // State changes are JSON only (the server refuses anything else with 415).
+  if (body !== undefined || method !== "GET") {
     opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
+    opts.body = JSON.stringify(body === undefined ? {} : body);
   }
   const r = await fetch(path, opts);
-  if (r.status === 401 && BOOT.user) { location.href = "/login?next=" + location.pathname; }
+  if (r.status === 401 && BOOT.user) {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname);
+  }
   const data = r.headers.get("content-type")?.includes("json") ? await r.json() : null;
   if (!r.ok) {
     const e = new Error((data && data.message) || r.statusText);
