@@ -18,6 +18,7 @@ from asterisk.ami import Ami
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, System, bootstrap
 from kontakt.control import ControlServer
+from kontakt.privacy.retention import start_retention
 from kontakt.settings import Settings, SettingsError
 
 log = get_logger()
@@ -98,7 +99,8 @@ async def serve(settings: Settings) -> None:
     control: ControlServer | None = None
     try:
         system = await bootstrap(settings, ami, Options(
-            agent_store=run_dir / "agents.json", http="run" if settings.http else "off"))
+            agent_store=run_dir / "agents.json", http="run" if settings.http else "off",
+            extras=(start_retention,)))
         control = ControlServer(run_dir / "control.sock", control_handler(system))
         await control.start()
         reload_ = system.reload
