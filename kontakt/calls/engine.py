@@ -28,7 +28,8 @@ class Engine:
             "*71": self.agent_login, "*72": self.agent_logout, "*73": self._pause_break,
             "*74": self.agent_ready}
         self.routes = Routes(core, router, waiting, features)
-        self.agi = FastAgiServer(self.routes.table(), settings.agi_host, settings.agi_port)
+        self.agi = FastAgiServer(self.routes.table(), settings.agi_host, settings.agi_port,
+                                 permit=settings.agi_permit)
         self._ticker: asyncio.Task[None] | None = None
 
     # -- what the rest of the system reads ----------------------------------------
