@@ -26,13 +26,14 @@ async def test_serving_leaves_the_signals_alone_and_a_live_stream_ends_with_stop
     svc = await start_demo_http(ctx, 0, out=out)
     password = next(ln.split()[1] for ln in out.getvalue().splitlines()
                     if ln.strip().startswith("supervisor"))
-    client = httpx.AsyncClient(base_url=svc.url, timeout=10)
+    # A browser's request: it says where it comes from; the session is the cookie.
+    client = httpx.AsyncClient(base_url=svc.url, timeout=10, headers={"Origin": svc.url})
     opened = asyncio.Event()
 
     async def listen() -> None:
         r = await client.post("/api/login", json={"username": "supervisor", "password": password})
-        headers = {"Authorization": f"Bearer {r.json()['token']}"}
-        async with client.stream("GET", "/api/events", headers=headers) as resp:
+        assert r.status_code == 200, r.text
+        async with client.stream("GET", "/api/events") as resp:
             async for _ in resp.aiter_lines():
                 opened.set()
 
