@@ -41,7 +41,7 @@ from bench.soak_control import AmiProxy, control_call
 from bench.soak_desk import HttpDesk
 from bench.soak_events import EventTap, pending_outbox
 from bench.soak_faults import Fault, run_schedule
-from bench.soak_procs import Broker, Children, EngineProcess, Postgres, Usage, usage
+from bench.soak_procs import Broker, Children, EngineProcess, Postgres, Usage, until, usage
 from bench.soak_report import account, print_report
 from bench.soak_setup import (
     SKILLS,
@@ -52,7 +52,7 @@ from bench.soak_setup import (
     settings_file,
     soak_config,
 )
-from bench.soak_watch import CallWatch, narrow
+from bench.soak_watch import CallWatch, QuietInstance, watch_ami
 
 TALK_MEAN_S = 194.0  # the agents' talk; with the impatient citizens' short calls, ~180 s handled
 SL_S = 20.0
@@ -88,6 +88,7 @@ class Soak:
         self.watch = CallWatch()
         self.samples: list[tuple[str, Usage]] = []
         self.others: dict[str, dict[str, float]] = {}  # CPU s of Asterisk and the soak
+        self.loop_lags: list[tuple[float, float]] = []  # (s into the day, s late) over 0.2 s
         self.status: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.citizen_procs: list[Any] = []
@@ -96,6 +97,7 @@ class Soak:
         self.admin_password = new_password()
         self.rig = Rig(base / "rig", agents=plan.agents, ring_timeout=15,
                        phones=self._phones(), city_talk_ms=int(plan.compress(120) * 1000))
+        self.rig.instance = QuietInstance(self.rig.cfg)
         self.broker = Broker(base / "mqtt", free_tcp_port(), self.children)
         self.pg = Postgres(base / "pg", free_tcp_port(), self.children) \
             if plan.db == "postgres" else None
@@ -107,6 +109,7 @@ class Soak:
         self.desk: HttpDesk | None = None
         self.db_url = self.pg.url if self.pg else f"sqlite+aiosqlite:///{base}/kontakt.db"
         self.notes: dict[str, Any] = {}
+        self.languages: dict[str, str] = {}  # caller number -> the language it chose
 
     def _phones(self) -> dict[str, PhoneBehaviour]:
         """Talk times spread 0.6x to 1.4x around the mean, one per seat."""
@@ -122,8 +125,8 @@ class Soak:
 
     # -- start -------------------------------------------------------------------
     async def start(self) -> None:
-        ami = await self.rig.start()
-        await narrow(ami)
+        await self.rig.start()
+        ami = await watch_ami(self.rig)
         ami.listeners.append(lambda ev: self.watch.feed(ev))
         await self.broker.start()
         await self.tap.start()
@@ -183,13 +186,12 @@ class Soak:
         """One call through the IVR: real seconds from the keys to the queue."""
         probe = CallWatch()
         self.watch = probe
-        plan = [cz.Citizen(0.0, "0214999999", CITY_NUMBER, "sr", 60.0, False, "plain")]
+        plan = [cz.Citizen(0.0, "0214999999", CITY_NUMBER, "sr", 30 * self.plan.factor, False,
+                           "plain")]
         timing = cz.Timing(self.plan.factor, 2.0, self.plan.compress(300), lead_s=0.2)
         proc = self._spawn_group("probe", plan, timing)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (probe.calls and all(
-                r.ended for r in probe.calls.values())):
-            await asyncio.sleep(0.2)
+        await until(lambda: bool(probe.calls) and all(r.ended for r in probe.calls.values()),
+                    60, 0.2)
         await asyncio.to_thread(proc.wait, 10)
         self.children.forget(proc)
         rec = next(iter(probe.calls.values()), None)
@@ -200,7 +202,8 @@ class Soak:
         self.watch = CallWatch()
         desk = self.desk
         assert desk is not None
-        self.watch.on_answer.append(lambda r: desk.call_answered(r.uid, r.agent or "agent01"))
+        self.watch.on_answer.append(lambda r: desk.call_answered(
+            r.uid, r.agent or "agent01", lambda: r.ended is None))
         return ivr
 
     def _spawn_group(self, group: str, citizens: list[cz.Citizen], timing: cz.Timing) -> Any:
@@ -221,6 +224,7 @@ class Soak:
         citizens = cz.day_plan(load=p.load, factor=p.factor, seed=p.seed)
         timing = cz.Timing(p.factor, ivr_s, p.compress(300))
         self.notes["planned_calls"] = len(citizens)
+        self.languages = {c.caller: c.language for c in citizens}
         for group in ("plain", "callback"):
             mine = [c for c in citizens if c.group == group]
             if mine:
@@ -228,7 +232,8 @@ class Soak:
         self.t0 = time.time() + timing.lead_s
         self._faults()
         tasks = [asyncio.create_task(run_schedule(self.faults, self.t0, p.day_s)),
-                 asyncio.create_task(self._sampler()), asyncio.create_task(self._poller())]
+                 asyncio.create_task(self._sampler()), asyncio.create_task(self._poller()),
+                 asyncio.create_task(self._loop_lag())]
         try:
             await asyncio.sleep(self.t0 + p.day_s - time.time())
             await tasks[0]
@@ -262,8 +267,7 @@ class Soak:
         before = len(self.proxy.connects)
         t = time.time()
         self.proxy.cut()
-        while len(self.proxy.connects) == before and time.time() - t < 60:
-            await asyncio.sleep(0.05)
+        await until(lambda: len(self.proxy.connects) > before, 60, 0.05)
         back = self.proxy.connects[before:]
         cuts = self.proxy.cuts()
         return {"connections_cut": cuts[-1][1] if cuts else None,
@@ -303,6 +307,16 @@ class Soak:
                 if o is not None:
                     self.others.setdefault(label, {})[name] = round(o.cpu_s, 1)
 
+    async def _loop_lag(self) -> None:
+        """How late the soak's own event loop runs (its figures are only as
+        good as its timing)."""
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(0.05)
+            lag = time.monotonic() - t - 0.05
+            if lag > 0.2:
+                self.loop_lags.append((round(time.time() - self.t0, 1), round(lag, 2)))
+
     async def _poller(self) -> None:
         while True:
             await asyncio.sleep(2.0)
@@ -317,11 +331,8 @@ class Soak:
     # -- after the day ---------------------------------------------------------------
     async def drain(self) -> None:
         self._sample("end")
-        limit = self.plan.compress(1500) + 60
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline and (
-                any(p.poll() is None for p in self.citizen_procs) or self.watch.ledger.legs):
-            await asyncio.sleep(0.5)
+        await until(lambda: all(p.poll() is not None for p in self.citizen_procs)
+                    and not self.watch.ledger.legs, self.plan.compress(1500) + 60, 0.5)
         self.notes["drain_left_calls"] = len(self.watch.ledger.legs)
         if self.desk is not None:
             await self.desk.settle(150)
@@ -382,6 +393,7 @@ async def _main(args: argparse.Namespace) -> int:
         print(f"soak: {load:g}x design load, {plan.minutes:g} min (factor {plan.factor:g}), "
               f"{plan.db}; files in {base}", flush=True)
         result = await soak(plan, base)
+        (base / "result.json").write_text(json.dumps(result, default=str), "utf-8")
         print_report(result)
         print("SOAK " + json.dumps(result, sort_keys=True, default=str), flush=True)
         if not args.keep:

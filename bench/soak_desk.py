@@ -21,10 +21,11 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from bench.soak_http import HttpError, JsonClient
 
 SUBJECTS = {
     "complaint": ["Смеће није одвезено", "Оштећен коловоз", "Бука са градилишта"],
@@ -51,6 +52,7 @@ class DeskStats:
     opened: int = 0
     transferred: int = 0
     transfer_refused: int = 0  # the engine knew no live call (or Asterisk refused)
+    transfer_skipped: int = 0  # the citizen had hung up before the operator tried
     resolved: int = 0
     cancelled: int = 0
     retries: int = 0
@@ -59,6 +61,7 @@ class DeskStats:
     errors: dict[str, int] = field(default_factory=dict)
     tickets: dict[str, str] = field(default_factory=dict)  # number -> call uniqueid
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (wall, seconds)
+    refusals: list[tuple[float, str, str, str]] = field(default_factory=list)  # t, uid, agent, code
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -75,7 +78,7 @@ class HttpDesk:
         self.stats = DeskStats()
         self.departments: list[dict[str, Any]] = []
         self._tokens: dict[str, str] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._client: JsonClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._staff: asyncio.Task[None] | None = None
         self._gate = asyncio.Semaphore(8)  # at most this many requests at once
@@ -83,7 +86,8 @@ class HttpDesk:
 
     # -- life cycle ------------------------------------------------------------
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=15.0)
+        host, _, port = self.base_url.removeprefix("http://").partition(":")
+        self._client = JsonClient(host, int(port), timeout=15.0)
         got = await self.request("supervisor", "GET", "/api/departments")
         self.departments = list(got["departments"])
         self._staff = asyncio.create_task(self._department_staff())
@@ -101,9 +105,10 @@ class HttpDesk:
     async def settle(self, timeout: float) -> None:
         """Until every operator finished (retrying included), then until no
         forwarded ticket is left for the staff."""
+        from bench.soak_procs import until
+
         deadline = time.monotonic() + timeout
-        while self._tasks and time.monotonic() < deadline:
-            await asyncio.sleep(0.25)
+        await until(lambda: not self._tasks, timeout, 0.25)
         self.unfinished = len(self._tasks)
         while time.monotonic() < deadline:
             with contextlib.suppress(Exception):
@@ -116,10 +121,10 @@ class HttpDesk:
     # -- HTTP with retries -------------------------------------------------------
     async def _login(self, user: str) -> str:
         assert self._client is not None
-        r = await self._client.post("/api/login", json={"username": user,
-                                                        "password": self.password})
-        if r.status_code != 200:
-            raise DeskError(r.status_code, _body(r))
+        r = await self._client.request("POST", "/api/login", json_body={
+            "username": user, "password": self.password})
+        if r.status != 200:
+            raise DeskError(r.status, _body(r))
         token = str(r.json()["token"])
         self._tokens[user] = token
         return token
@@ -128,24 +133,26 @@ class HttpDesk:
         """One API call as ``user``; retried while the engine is away."""
         assert self._client is not None
         deadline = time.monotonic() + self.give_up_s
+        pause = 0.25
         while True:
             try:
                 async with self._gate:
                     token = self._tokens.get(user) or await self._login(user)
                     t0 = time.monotonic()
                     r = await self._client.request(
-                        method, path, headers={"Authorization": f"Bearer {token}"}, **kw)
+                        method, path, headers={"Authorization": f"Bearer {token}"},
+                        json_body=kw.get("json"), params=kw.get("params"))
                     if method == "POST":
                         self.stats.latencies.append((time.time(), time.monotonic() - t0))
-                if r.status_code == 401:
+                if r.status == 401:
                     self._tokens.pop(user, None)
-                if r.status_code < 400:
+                if r.status < 400:
                     return r.json()
-                if r.status_code not in RETRYABLE:
-                    raise DeskError(r.status_code, _body(r))
-                code = f"http.{r.status_code}"
-            except httpx.TransportError as e:
-                code = f"transport.{type(e).__name__}"
+                if r.status not in RETRYABLE:
+                    raise DeskError(r.status, _body(r))
+                code = f"http.{r.status}"
+            except HttpError as e:
+                code = f"transport.{str(e).split(': ', 1)[-1].split(' ')[0]}"
             except DeskError as e:
                 if e.status not in RETRYABLE:
                     raise
@@ -154,12 +161,15 @@ class HttpDesk:
             if time.monotonic() > deadline:
                 raise DeskError(0, {"error": "desk.gave_up", "last": code})
             self.stats.retries += 1
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(pause)
+            pause = min(2.0, pause * 2)
 
     # -- operators ------------------------------------------------------------------
-    def call_answered(self, uid: str, agent: str) -> None:
-        """The operator at ``agent`` picked up a citizen's call ``uid``."""
-        task = asyncio.create_task(self._operator(uid, agent))
+    def call_answered(self, uid: str, agent: str, live: Callable[[], bool]) -> None:
+        """The operator at ``agent`` picked up a citizen's call ``uid``;
+        ``live()`` says whether the citizen is still on the line (the
+        operator hears it)."""
+        task = asyncio.create_task(self._operator(uid, agent, live))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -170,13 +180,16 @@ class HttpDesk:
                 "subject": self.rng.choice(SUBJECTS[kind]),
                 "description": f"Пријављено телефоном у Контакт центру. (soak call {uid})"}
 
-    async def _operator(self, uid: str, agent: str) -> None:
+    async def _operator(self, uid: str, agent: str, live: Callable[[], bool]) -> None:
         await asyncio.sleep(self.rng.uniform(*self.listen_s))  # listening to the citizen
         body = self._ticket_body(uid)
         try:
             ticket = None
             if self.rng.random() < self.transfer_share:
-                ticket = await self._transfer(agent, body)
+                if live():
+                    ticket = await self._transfer(uid, agent, body)
+                else:  # the citizen hung up meanwhile: nobody to transfer
+                    self.stats.transfer_skipped += 1
             if ticket is None:
                 ticket = await self.request(agent, "POST", "/api/tickets", json=body)
             self.stats.opened += 1
@@ -188,20 +201,26 @@ class HttpDesk:
             self.stats.gave_up += 1
             self.stats.error(f"operator.{type(e).__name__}")
 
-    async def _transfer(self, agent: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    async def _transfer(self, uid: str, agent: str, body: dict[str, Any]
+                        ) -> dict[str, Any] | None:
         try:
             ticket: dict[str, Any] = await self.request(agent, "POST", "/api/calls/transfer",
                                                         json=body)
         except DeskError as e:
             if e.status != 409:  # 409: no live call the engine knows of
                 raise
-            self.stats.transfer_refused += 1
+            self._refused(uid, agent, e.code)
             return None
-        if (ticket.get("transfer") or {}).get("ok"):
+        outcome = ticket.get("transfer") or {}
+        if outcome.get("ok"):
             self.stats.transferred += 1
         else:
-            self.stats.transfer_refused += 1
+            self._refused(uid, agent, str(outcome.get("code")))
         return ticket
+
+    def _refused(self, uid: str, agent: str, code: str) -> None:
+        self.stats.transfer_refused += 1
+        self.stats.refusals.append((time.time(), uid, agent, code))
 
     def agent_event(self, event: dict[str, Any]) -> None:
         """An engine event (MQTT): an operator the engine paused for not
@@ -250,8 +269,8 @@ class HttpDesk:
             self.stats.error(f"staff.{type(e).__name__}")
 
 
-def _body(r: httpx.Response) -> Any:
+def _body(r: Any) -> Any:
     try:
         return r.json()
     except ValueError:
-        return r.text[:200]
+        return r.body[:200].decode("utf-8", "replace")

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,13 +56,21 @@ class Children:
         self.procs.clear()
 
 
-async def wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+async def until(cond: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
+    """Poll ``cond`` until it holds (True) or ``timeout`` passes (False).  The
+    things the soak waits for (a process, a file, a count fed by AMI) have
+    no event to await."""
     deadline = time.monotonic() + timeout
-    while proc.poll() is None:
+    while True:
+        if cond():
+            return True
         if time.monotonic() > deadline:
             return False
-        await asyncio.sleep(0.05)
-    return True
+        await asyncio.sleep(step)
+
+
+async def wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    return await until(lambda: proc.poll() is not None, timeout, 0.05)
 
 
 async def stop_proc(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM,

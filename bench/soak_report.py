@@ -3,6 +3,7 @@ from the broker against the outbox) and its printed table."""
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from datetime import datetime, timedelta
@@ -32,6 +33,23 @@ async def _tickets(url: str) -> tuple[list[tuple[str, str, str, str]], list[tupl
     return tickets, links  # type: ignore[return-value]
 
 
+def erlang_c(calls_per_hour: float, handle_s: float, agents: int, target_s: float = 20.0
+             ) -> tuple[float, float] | None:
+    """(service level, ASA in seconds) that Erlang C expects, or None when
+    the load is at or above the agents (the queue only grows)."""
+    a = calls_per_hour * handle_s / 3600
+    if a >= agents or handle_s <= 0:
+        return None
+    term, total = 1.0, 1.0
+    for k in range(1, agents):
+        term *= a / k
+        total += term
+    top = term * a / agents * agents / (agents - a)
+    p_wait = top / (total + top)
+    sl = 1 - p_wait * math.exp(-(agents - a) * target_s / handle_s)
+    return sl, p_wait * handle_s / (agents - a)
+
+
 def _calls(s: Any) -> dict[str, Any]:
     f, recs = s.plan.factor, list(s.watch.calls.values())
     answered = [r for r in recs if r.outcome == "answered"]
@@ -47,7 +65,21 @@ def _calls(s: Any) -> dict[str, Any]:
         "wait_p95_s": round(sorted(waits)[int(0.95 * (len(waits) - 1))] * f, 1) if waits else None,
         "abandoned_in_queue": sum(1 for r in recs if r.outcome == "abandoned" and r.queued),
         "lost_examples": [_call(s, r) for r in recs if r.outcome == "lost"][:8],
+        "handle_s": round(statistics.fmean(s.watch.handle) * f, 1) if s.watch.handle else None,
+        "callback_legs": s.watch.callback_legs,
     })
+    by_lang: dict[str, list[float]] = {}
+    for r in answered:
+        if r.wait is not None:
+            by_lang.setdefault(s.languages.get(r.caller, "?"), []).append(r.wait)
+    out["by_language"] = {lang: {"answered": len(w), "asa_s": round(statistics.fmean(w) * f, 1),
+                                 "service_level": round(sum(x <= 20.0 / f for x in w) / len(w), 3)}
+                          for lang, w in sorted(by_lang.items())}
+    offered_h = len(queued) / (s.plan.day_s * f / 3600)
+    ref = erlang_c(offered_h, out["handle_s"] or 0, s.plan.agents)
+    out["erlang_c"] = None if ref is None else {
+        "calls_per_hour": round(offered_h), "service_level": round(ref[0], 3),
+        "asa_s": round(ref[1], 1)}
     return out
 
 
@@ -73,19 +105,30 @@ async def _ticket_costs(s: Any) -> tuple[dict[str, Any], list[float]]:
     for t in tickets:
         status[t[3]] = status.get(t[3], 0) + 1
     lat = sorted(x for _, x in desk.latencies)
+    refused: dict[str, int] = {}
+    for _, uid, _, code in desk.refusals:
+        rec = calls.get(uid)
+        why = f"{code}, fallback call" if rec is not None and rec.fallback else code
+        refused[why] = refused.get(why, 0) + 1
     return {
         "opened_by_desk": desk.opened, "in_db": len(tickets), "by_status": status,
         "transferred": desk.transferred, "transfer_refused": desk.transfer_refused,
+        "transfer_skipped": desk.transfer_skipped, "transfer_refusals": refused,
         "resolved_by_staff": desk.resolved, "cancelled_by_staff": desk.cancelled,
         "callback_tickets": sum(1 for t in tickets if t[2] == "callback"),
         "committed_missing": len(missing), "answered_without_ticket": len(no_ticket),
         "callbacks_without_ticket": len(no_cb),
         "duplicates": sum(n - 1 for n in by_uid.values() if n > 1),
-        "no_answer_pauses": desk.no_answer_pauses, "desk_retries": desk.retries, "desk_gave_up": desk.gave_up, "desk_errors": desk.errors,
+        "no_answer_pauses": desk.no_answer_pauses, "desk_retries": desk.retries,
+        "desk_gave_up": desk.gave_up, "desk_errors": desk.errors,
         "http_post_p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
         "http_post_p95_ms": round(lat[int(0.95 * (len(lat) - 1))] * 1000, 1) if lat else None,
         "lost": len(lost_at), "operators_unfinished": s.desk.unfinished,
         "examples": {"missing": missing[:5],
+                     "transfer_refused": [{"uid": u, "agent": a, "code": c,
+                                           "at": _clock(s, t, seconds=True),
+                                           "call": _call(s, calls[u]) if u in calls else None}
+                                          for t, u, a, c in desk.refusals[:6]],
                      "without_ticket": [_call(s, r) for r in no_ticket[:8]],
                      "callback_without_ticket": [_call(s, r) for r in no_cb[:5]]},
     }, lost_at
@@ -176,7 +219,20 @@ async def account(s: Any) -> dict[str, Any]:
                     "details": c.details} for c in costs],
         "notes": s.notes, "notifications_received": s.mail.received,
         "other_cpu_s": s.others,
+        "soak_timing": {"loop_lag_max_s": max((x for _, x in s.loop_lags), default=0.0),
+                        "loop_lags_over_200ms": len(s.loop_lags),
+                        "worst_loop_lags": sorted(s.loop_lags, key=lambda x: -x[1])[:5],
+                        "ami_lag_p95_s": _pct(s.watch.lags, 0.95),
+                        "ami_lag_max_s": round(max(s.watch.lags, default=0.0), 3),
+                        "ami_events": s.watch.names},
     }
+
+
+def _pct(xs: list[float], p: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return round(xs[int(p * (len(xs) - 1))], 3)
 
 
 def _by_topic(events: list[Any]) -> dict[str, int]:
@@ -211,9 +267,18 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"{c['offered']:>8}{c['answered']:>9}{c['abandoned']:>10}{c['rejected']:>9}"
           f"{c['callbacks']:>10}{c['lost']:>6}{c['fallback']:>9}"
           f"{_v(c['service_level'], '{:.1%}'):>8}{_v(c['asa_s']):>7}{_v(c['wait_p95_s']):>11}")
+    ref = c.get("erlang_c")
+    print(f"handle time {c.get('handle_s')} s; " + (
+        f"Erlang C for the {ref['calls_per_hour']} calls/h that reached the queue and this "
+        f"handle time: SL {ref['service_level']:.1%}, ASA {ref['asa_s']} s" if ref else
+        "the load is above what 20 agents can take: no Erlang C reference"))
+    print("by language (answered calls): " + ", ".join(
+        f"{lang} {v['answered']} SL {v['service_level']:.0%} ASA {v['asa_s']} s"
+        for lang, v in c.get("by_language", {}).items()))
     print(f"tickets: {t['in_db']} in the database ({t['opened_by_desk']} opened by operators, "
           f"{t['transferred']} with the call transferred, {t['transfer_refused']} transfers "
-          f"refused; {t['callback_tickets']} callback requests); staff resolved "
+          f"refused, {t['transfer_skipped']} not tried: citizen gone; "
+          f"{t['callback_tickets']} callback requests); staff resolved "
           f"{t['resolved_by_staff']}, cancelled {t['cancelled_by_staff']}; lost {t['lost']} "
           f"(committed and missing {t['committed_missing']}, answered without a ticket "
           f"{t['answered_without_ticket']}, callbacks without one "

@@ -8,14 +8,13 @@ HTTP and the agents' logins over the control socket."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 import dialplan
+from bench.soak_http import JsonClient
 
 # The demo's operators (kontakt.demo.DEMO_SKILLS): every one speaks Serbian,
 # three also Hungarian, three also Slovak.
@@ -36,15 +35,6 @@ def soak_config(path: Path) -> Path:
                     "public_holidays": "none", "callback": True, "special": []}
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
     return path
-
-
-@dataclass(frozen=True)
-class EngineTimes:
-    """The engine's timers at the soak's compression."""
-
-    ring_timeout: float
-    announce_every: float
-    max_wait: float
 
 
 def settings_file(path: Path, values: dict[str, Any]) -> Path:
@@ -71,16 +61,21 @@ async def add_users(base_url: str, admin_password: str, password: str, agents: l
     plan += [{"username": a, "role": "agent", "agent_id": a} for a in agents]
     plan += [{"username": f"staff-{d}"[:32], "role": "department", "department": d}
              for d in departments]
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        r = await client.post("/api/login", json={"username": "admin",
-                                                  "password": admin_password})
-        r.raise_for_status()
+    host, _, port = base_url.removeprefix("http://").partition(":")
+    client = JsonClient(host, int(port), timeout=30)
+    try:
+        r = await client.request("POST", "/api/login", json_body={
+            "username": "admin", "password": admin_password})
+        if r.status != 200:
+            raise RuntimeError(f"admin login: HTTP {r.status} {r.body[:200]!r}")
         auth = {"Authorization": f"Bearer {r.json()['token']}"}
         for user in plan:
-            r = await client.post("/api/users", json={**user, "password": password},
-                                  headers=auth)
-            if r.status_code not in (201, 409):
-                raise RuntimeError(f"adding {user['username']}: HTTP {r.status_code} {r.text}")
+            r = await client.request("POST", "/api/users", json_body={**user,
+                                     "password": password}, headers=auth)
+            if r.status not in (201, 409):
+                raise RuntimeError(f"adding {user['username']}: HTTP {r.status} {r.body!r}")
+    finally:
+        await client.aclose()
     return len(plan)
 
 
