@@ -99,8 +99,9 @@ class Soak:
                        phones=self._phones(), city_talk_ms=int(plan.compress(120) * 1000))
         self.rig.instance = QuietInstance(self.rig.cfg)
         self.broker = Broker(base / "mqtt", free_tcp_port(), self.children)
-        self.pg = Postgres(base / "pg", free_tcp_port(), self.children) \
-            if plan.db == "postgres" else None
+        # Its own folder: the run's is private to the soak's user (mode 700).
+        self.pg = Postgres(Path(tempfile.mkdtemp(prefix="kontakt-soak-pg-")), free_tcp_port(),
+                           self.children) if plan.db == "postgres" else None
         self.proxy = AmiProxy(self.rig.cfg.ami_port, base / "amiproxy.log", self.children)
         self.mail = MailSink()
         self.http_port = free_tcp_port()
@@ -358,6 +359,8 @@ class Soak:
                 await asyncio.wait_for(step, 30)
         self.mail.stop()
         self.children.kill_all()
+        if self.pg is not None:
+            shutil.rmtree(self.pg.base, ignore_errors=True)
 
     async def _stop_citizens(self) -> None:
         for p in self.citizen_procs:

@@ -32,6 +32,7 @@ class Children:
 
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.pidfiles: list[Path] = []  # daemons started by a tool (pg_ctl): pid on line 1
 
     def spawn(self, args: list[str], *, log: Path, env: dict[str, str] | None = None,
               cwd: Path | None = None) -> subprocess.Popen[bytes]:
@@ -54,6 +55,9 @@ class Children:
             with contextlib.suppress(Exception):
                 proc.wait(5)
         self.procs.clear()
+        for pidfile in self.pidfiles:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                os.kill(int(pidfile.read_text().split()[0]), signal.SIGKILL)
 
 
 async def until(cond: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
@@ -150,8 +154,9 @@ class Broker:
 
 @dataclass
 class Postgres:
-    """A private cluster (initdb + pg_ctl) in the run's folder, trust auth on
-    127.0.0.1 and a socket in the folder; never the system's server."""
+    """A private cluster (initdb + pg_ctl) in a folder of its own, trust auth
+    on 127.0.0.1 and its socket in that folder; never the system's server.
+    As root, the tools run as the ``postgres`` user (initdb refuses root)."""
 
     base: Path
     port: int
@@ -163,8 +168,11 @@ class Postgres:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/kontakt"
 
     def _run(self, *args: str) -> None:
+        cmd = list(args)
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
         with open(self.base / "pg_ctl.log", "ab") as log:
-            subprocess.run(list(args), check=True, stdout=log, stderr=log,
+            subprocess.run(cmd, check=True, stdout=log, stderr=log,
                            stdin=subprocess.DEVNULL, timeout=120)
 
     def _ctl(self, *args: str) -> None:
@@ -174,6 +182,9 @@ class Postgres:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing)")
         self.base.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres", "postgres")
+        self.children.pidfiles.append(self.base / "data" / "postmaster.pid")
         if not (self.base / "data").exists():
             await asyncio.to_thread(self._run, str(PG_BIN / "initdb"), "-D",
                                     str(self.base / "data"), "-U", "postgres", "-A", "trust",

@@ -16,7 +16,8 @@ from bench.soak_events import committed_events
 from bench.soak_faults import Cost, charge, segments
 
 UID = re.compile(r"soak call ([0-9]+\.[0-9]+)")
-DAY_START = datetime(2027, 3, 2, 7, 30)  # a working Tuesday; only the hour is shown
+DAY_START = datetime(2027, 3, 2, 7, 30)
+EVENT_GRACE_S = 2.0  # a working Tuesday; only the hour is shown
 
 
 async def _tickets(url: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str]]]:
@@ -193,7 +194,9 @@ async def account(s: Any) -> dict[str, Any]:
     segs = segments(s.faults, s.t0 - 3600, t_end)
     call_lost = charge([r.ended or 0 for r in s.watch.calls.values() if r.outcome == "lost"], segs)
     tix = charge(ticket_lost, segs)
-    ev = charge([c.created for c in lost_events], segs)
+    # An event is delivered within moments of its commit: one committed just
+    # before a fault and never delivered is that fault's.
+    ev = charge([c.created + EVENT_GRACE_S for c in lost_events], segs)
     costs = []
     for name, a, b, fault in segs:
         c = Cost(name, fault.at if fault else None, call_lost[name], tix[name], ev[name])
