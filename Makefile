@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install system-packages demo test test-fast bench lint clean
+.PHONY: install system-packages demo test test-fast bench soak lint clean
 
 install: system-packages $(VENV)/.installed
 
@@ -31,6 +31,10 @@ test-fast: install
 
 bench: install
 	$(PY) -m bench
+
+# A compressed working day at the design load and at 3x, with faults (~25 min).
+soak: install
+	$(PY) -m bench.soak
 
 lint: install
 	$(VENV)/bin/ruff check .
