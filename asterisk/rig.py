@@ -39,6 +39,12 @@ FREE_NUMBER = "0800021021"  # 0800-021-021, free from area 021 only
 CITY_NUMBER = "0214807900"  # 021-4807-900, from anywhere
 
 
+class RigStopped(RuntimeError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass
 class PhoneBehaviour:
     ring_ms: int = 100  # > ring timeout: never answers
@@ -157,7 +163,7 @@ class Rig:
         Raises ``PortBlockError`` (code ``ports.exhausted``) when too many
         batches are still running to lend it ports; nothing is started then."""
         if self._stopped:
-            raise RuntimeError("the rig is stopped")
+            raise RigStopped("rig.stopped", f"the rig in {self.base} is stopped: no new calls")
         name = name or f"citizens{next(self._batch_no)}"
         lease = sipp.Lease(self.ports)
         try:

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from asterisk.ports import PortBlockError
-from asterisk.rig import CITY_NUMBER, FREE_NUMBER
+from asterisk.rig import CITY_NUMBER, FREE_NUMBER, RigStopped
 
 from .conftest import needs_rig
 
@@ -54,6 +54,10 @@ async def test_a_full_block_refuses_a_batch_loudly_and_lends_again_once_one_ends
     p = await rig.call([("0214001001", CITY_NUMBER)], rate=10, hold_ms=500)
     assert await p.wait(30) == 0
     await h.until(lambda: h.ledger.answered == 1 and not rig.citizen_procs, 10, "served")
+    await rig.stop()  # once here, again by the fixture: a stopped rig takes no calls
+    with pytest.raises(RigStopped) as e:
+        await rig.call([("0214001002", CITY_NUMBER)])
+    assert e.value.code == "rig.stopped"
 
 
 async def test_a_failed_batch_keeps_its_files_to_read_within_a_bound(harness):
