@@ -23,7 +23,6 @@ import asyncio
 import atexit
 import contextlib
 import json
-import os
 import random
 import shutil
 import signal
@@ -41,7 +40,8 @@ from bench.soak_control import AmiProxy, control_call
 from bench.soak_desk import HttpDesk
 from bench.soak_events import EventTap, pending_outbox
 from bench.soak_faults import Fault, run_schedule
-from bench.soak_procs import Broker, Children, EngineProcess, Postgres, Usage, until, usage
+from bench.soak_monitor import Monitor
+from bench.soak_procs import Broker, Children, EngineProcess, Postgres, until
 from bench.soak_report import account, print_report
 from bench.soak_setup import (
     SKILLS,
@@ -55,7 +55,6 @@ from bench.soak_setup import (
 from bench.soak_watch import CallWatch, QuietInstance, watch_ami
 
 TALK_MEAN_S = 194.0  # the agents' talk; with the impatient citizens' short calls, ~180 s handled
-SL_S = 20.0
 KILL_DOWN_S = 5.0
 BROKER_DOWN_S = 2.0
 DB_DOWN_S = 2.0
@@ -86,10 +85,6 @@ class Soak:
         self.plan, self.base = plan, base
         self.children = Children()
         self.watch = CallWatch()
-        self.samples: list[tuple[str, Usage]] = []
-        self.others: dict[str, dict[str, float]] = {}  # CPU s of Asterisk and the soak
-        self.loop_lags: list[tuple[float, float]] = []  # (s into the day, s late) over 0.2 s
-        self.status: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.citizen_procs: list[Any] = []
         self.t0 = 0.0
@@ -108,6 +103,8 @@ class Soak:
         self.tap = EventTap("127.0.0.1", self.broker.port)
         self.engine = EngineProcess(base, base / "kontakt.toml", self.children)
         self.desk: HttpDesk | None = None
+        self.monitor = Monitor(lambda: self.engine.pid, lambda: self.rig.instance.proc,
+                               self.control, lambda: self.t0)
         self.db_url = self.pg.url if self.pg else f"sqlite+aiosqlite:///{base}/kontakt.db"
         self.notes: dict[str, Any] = {}
         self.languages: dict[str, str] = {}  # caller number -> the language it chose
@@ -204,7 +201,7 @@ class Soak:
         desk = self.desk
         assert desk is not None
         self.watch.on_answer.append(lambda r: desk.call_answered(
-            r.uid, r.agent or "agent01", lambda: r.ended is None))
+            r.uid, r.agent or "agent01", r.channel, lambda: r.ended is None))
         return ivr
 
     def _spawn_group(self, group: str, citizens: list[cz.Citizen], timing: cz.Timing) -> Any:
@@ -233,13 +230,12 @@ class Soak:
         self.t0 = time.time() + timing.lead_s
         self._faults()
         tasks = [asyncio.create_task(run_schedule(self.faults, self.t0, p.day_s)),
-                 asyncio.create_task(self._sampler()), asyncio.create_task(self._poller()),
-                 asyncio.create_task(self._loop_lag())]
+                 *self.monitor.tasks(p.day_s)]
         try:
             await asyncio.sleep(self.t0 + p.day_s - time.time())
             await tasks[0]
         finally:
-            for t in tasks[1:]:
+            for t in tasks:  # the schedule is done unless the soak is being stopped
                 t.cancel()
             for t in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
@@ -280,58 +276,9 @@ class Soak:
         await self.pg.restart(DB_DOWN_S)
         return {"down_s": DB_DOWN_S, "back": time.time()}
 
-    async def _sampler(self) -> None:
-        marks = [("start", 0.02), ("middle", 0.5)]
-        step = self.plan.day_s / 24
-        t = 0.0
-        while True:
-            now = time.time() - self.t0
-            for label, frac in list(marks):
-                if now >= frac * self.plan.day_s:
-                    self._sample(label)
-                    marks.remove((label, frac))
-            if now >= t:
-                self._sample("curve")
-                t += step
-            await asyncio.sleep(0.5)
-
-    def _sample(self, label: str) -> None:
-        at = time.time() - self.t0
-        pid = self.engine.pid
-        u = usage(pid, at) if pid else None
-        if u is not None:
-            self.samples.append((label, u))
-        if label != "curve":  # what the rest of the rig costs, for the machine's budget
-            ast = self.rig.instance.proc
-            for name, other in (("asterisk", ast.pid if ast else None), ("soak", os.getpid())):
-                o = usage(other, at) if other else None
-                if o is not None:
-                    self.others.setdefault(label, {})[name] = round(o.cpu_s, 1)
-
-    async def _loop_lag(self) -> None:
-        """How late the soak's own event loop runs (its figures are only as
-        good as its timing)."""
-        while True:
-            t = time.monotonic()
-            await asyncio.sleep(0.05)
-            lag = time.monotonic() - t - 0.05
-            if lag > 0.2:
-                self.loop_lags.append((round(time.time() - self.t0, 1), round(lag, 2)))
-
-    async def _poller(self) -> None:
-        while True:
-            await asyncio.sleep(2.0)
-            with contextlib.suppress(OSError, TimeoutError, ValueError):
-                snap = await control_call(self.control, {"op": "status"}, timeout=5)
-                states: dict[str, int] = {}
-                for a in snap.get("agents", []):
-                    states[a["state"]] = states.get(a["state"], 0) + 1
-                self.status.append({"t": round(time.time() - self.t0, 1), **states,
-                                    "waiting": len(snap.get("waiting", []))})
-
     # -- after the day ---------------------------------------------------------------
     async def drain(self) -> None:
-        self._sample("end")
+        self.monitor.sample("end")
         await until(lambda: all(p.poll() is not None for p in self.citizen_procs)
                     and not self.watch.ledger.legs, self.plan.compress(1500) + 60, 0.5)
         self.notes["drain_left_calls"] = len(self.watch.ledger.legs)
@@ -344,29 +291,39 @@ class Soak:
                     break
             await asyncio.sleep(0.5)
         await asyncio.sleep(2.0)  # the last deliveries reach the tap
-        self._sample("drained")
+        self.monitor.sample("drained")
         t = time.monotonic()
         code = await self.engine.stop()
         self.notes["sigterm_exit"] = code
         self.notes["sigterm_s"] = round(time.monotonic() - t, 2)
 
     async def stop(self) -> None:
-        steps = [self._stop_citizens(), *( [self.desk.stop()] if self.desk else []),
-                 self.engine.stop(), self.tap.stop(), self.proxy.stop(), self.broker.stop(),
-                 *([self.pg.stop()] if self.pg else []), self.rig.stop()]
-        for step in steps:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(step, 30)
+        """Everything the soak started, in three waves (what makes calls, the
+        engine and its clients, then the servers), each wave at once."""
+        waves = [
+            [self._stop_citizens(), *([self.desk.stop()] if self.desk else [])],
+            [self.engine.stop(), self.tap.stop(), self.proxy.stop()],
+            [self.broker.stop(), *([self.pg.stop()] if self.pg else []), self.rig.stop()],
+        ]
+        t = time.monotonic()
+        for n, wave in enumerate(waves, 1):
+            w = time.monotonic()
+            await asyncio.gather(*(asyncio.wait_for(step, 20) for step in wave),
+                                 return_exceptions=True)
+            if time.monotonic() - w > 5:
+                print(f"soak: stopping wave {n} took {time.monotonic() - w:.1f} s",
+                      file=sys.stderr, flush=True)
         self.mail.stop()
         self.children.kill_all()
         if self.pg is not None:
             shutil.rmtree(self.pg.base, ignore_errors=True)
+        self.notes["stop_s"] = round(time.monotonic() - t, 1)
 
     async def _stop_citizens(self) -> None:
         for p in self.citizen_procs:
             if p.poll() is None:
                 p.kill()
-                await asyncio.to_thread(p.wait, 5)
+        await until(lambda: all(p.poll() is not None for p in self.citizen_procs), 5, 0.05)
 
 
 async def soak(plan: Plan, base: Path) -> dict[str, Any]:
@@ -379,8 +336,11 @@ async def soak(plan: Plan, base: Path) -> dict[str, Any]:
         await s.drain()
         return await account(s)
     finally:
+        t = time.monotonic()
         await s.stop()
         atexit.unregister(s.children.kill_all)
+        print(f"soak: stopped everything it started in {time.monotonic() - t:.1f} s",
+              file=sys.stderr, flush=True)
 
 
 async def _main(args: argparse.Namespace) -> int:

@@ -53,6 +53,8 @@ class DeskStats:
     transferred: int = 0
     transfer_refused: int = 0  # the engine knew no live call (or Asterisk refused)
     transfer_skipped: int = 0  # the citizen had hung up before the operator tried
+    wrong_call: list[tuple[float, str, str, str]] = field(default_factory=list)  # t, uid, agent,
+    # and the channel the engine transferred instead of the operator's call
     resolved: int = 0
     cancelled: int = 0
     retries: int = 0
@@ -96,9 +98,8 @@ class HttpDesk:
         tasks = [*self._tasks, *([self._staff] if self._staff else [])]
         for t in tasks:
             t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
         if self._client is not None:
             await self._client.aclose()
 
@@ -165,11 +166,12 @@ class HttpDesk:
             pause = min(2.0, pause * 2)
 
     # -- operators ------------------------------------------------------------------
-    def call_answered(self, uid: str, agent: str, live: Callable[[], bool]) -> None:
-        """The operator at ``agent`` picked up a citizen's call ``uid``;
-        ``live()`` says whether the citizen is still on the line (the
-        operator hears it)."""
-        task = asyncio.create_task(self._operator(uid, agent, live))
+    def call_answered(self, uid: str, agent: str, channel: str, live: Callable[[], bool]
+                      ) -> None:
+        """The operator at ``agent`` picked up a citizen's call ``uid`` (on
+        Asterisk ``channel``); ``live()`` says whether the citizen is still on
+        the line (the operator hears it)."""
+        task = asyncio.create_task(self._operator(uid, agent, channel, live))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -180,14 +182,15 @@ class HttpDesk:
                 "subject": self.rng.choice(SUBJECTS[kind]),
                 "description": f"Пријављено телефоном у Контакт центру. (soak call {uid})"}
 
-    async def _operator(self, uid: str, agent: str, live: Callable[[], bool]) -> None:
+    async def _operator(self, uid: str, agent: str, channel: str, live: Callable[[], bool]
+                        ) -> None:
         await asyncio.sleep(self.rng.uniform(*self.listen_s))  # listening to the citizen
         body = self._ticket_body(uid)
         try:
             ticket = None
             if self.rng.random() < self.transfer_share:
                 if live():
-                    ticket = await self._transfer(uid, agent, body)
+                    ticket = await self._transfer(uid, agent, channel, body)
                 else:  # the citizen hung up meanwhile: nobody to transfer
                     self.stats.transfer_skipped += 1
             if ticket is None:
@@ -201,7 +204,7 @@ class HttpDesk:
             self.stats.gave_up += 1
             self.stats.error(f"operator.{type(e).__name__}")
 
-    async def _transfer(self, uid: str, agent: str, body: dict[str, Any]
+    async def _transfer(self, uid: str, agent: str, channel: str, body: dict[str, Any]
                         ) -> dict[str, Any] | None:
         try:
             ticket: dict[str, Any] = await self.request(agent, "POST", "/api/calls/transfer",
@@ -212,6 +215,10 @@ class HttpDesk:
             self._refused(uid, agent, e.code)
             return None
         outcome = ticket.get("transfer") or {}
+        if outcome.get("channel") and outcome["channel"] != channel:
+            # The engine transferred the agent's call of the moment, not the
+            # operator's: its call had ended and the next one was offered.
+            self.stats.wrong_call.append((time.time(), uid, agent, str(outcome["channel"])))
         if outcome.get("ok"):
             self.stats.transferred += 1
         else:

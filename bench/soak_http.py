@@ -105,5 +105,5 @@ class JsonClient:
         for _, writer in self._idle:
             writer.close()
             with contextlib.suppress(Exception):
-                await writer.wait_closed()
+                await asyncio.wait_for(writer.wait_closed(), 1)
         self._idle.clear()

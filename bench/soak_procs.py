@@ -245,6 +245,7 @@ class EngineProcess:
     children: Children
     proc: subprocess.Popen[bytes] | None = None
     starts: list[float] = field(default_factory=list)  # seconds each start took to be ready
+    stop_s: float | None = None  # how long the last SIGTERM took
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONTAKT_")}
@@ -286,10 +287,12 @@ class EngineProcess:
             self.children.forget(proc)
 
     async def stop(self) -> int | None:
-        """SIGTERM, as systemd would; the exit status (None if it had to be killed)."""
+        """SIGTERM, as systemd would; the exit status (SIGKILL after 15 s)."""
         proc, self.proc = self.proc, None
         if proc is None:
             return None
+        t = time.monotonic()
         await stop_proc(proc, signal.SIGTERM, 15)
         self.children.forget(proc)
+        self.stop_s = round(time.monotonic() - t, 2)
         return proc.returncode

@@ -69,6 +69,10 @@ def _calls(s: Any) -> dict[str, Any]:
         "handle_s": round(statistics.fmean(s.watch.handle) * f, 1) if s.watch.handle else None,
         "callback_legs": s.watch.callback_legs,
     })
+    wrong = {ch for *_, ch in s.desk.wrong_call}
+    lost = [r for r in recs if r.outcome == "lost"]
+    out["lost_wrong_transfer"] = sum(1 for r in lost if r.channel in wrong)
+    out["occupancy"] = round(sum(s.watch.handle) / (s.plan.agents * s.plan.day_s), 3)
     by_lang: dict[str, list[float]] = {}
     for r in answered:
         if r.wait is not None:
@@ -115,6 +119,7 @@ async def _ticket_costs(s: Any) -> tuple[dict[str, Any], list[float]]:
         "opened_by_desk": desk.opened, "in_db": len(tickets), "by_status": status,
         "transferred": desk.transferred, "transfer_refused": desk.transfer_refused,
         "transfer_skipped": desk.transfer_skipped, "transfer_refusals": refused,
+        "transferred_wrong_call": len(desk.wrong_call),
         "resolved_by_staff": desk.resolved, "cancelled_by_staff": desk.cancelled,
         "callback_tickets": sum(1 for t in tickets if t[2] == "callback"),
         "committed_missing": len(missing), "answered_without_ticket": len(no_ticket),
@@ -126,6 +131,9 @@ async def _ticket_costs(s: Any) -> tuple[dict[str, Any], list[float]]:
         "http_post_p95_ms": round(lat[int(0.95 * (len(lat) - 1))] * 1000, 1) if lat else None,
         "lost": len(lost_at), "operators_unfinished": s.desk.unfinished,
         "examples": {"missing": missing[:5],
+                     "wrong_call": [{"at": _clock(s, t, seconds=True), "operator_call": u,
+                                     "agent": a, "transferred_channel": ch}
+                                    for t, u, a, ch in desk.wrong_call[:5]],
                      "transfer_refused": [{"uid": u, "agent": a, "code": c,
                                            "at": _clock(s, t, seconds=True),
                                            "call": _call(s, calls[u]) if u in calls else None}
@@ -160,7 +168,7 @@ def _recovery(s: Any, f: Any) -> tuple[float | None, float | None]:
 
 def _status_after(s: Any, a: float, b: float) -> dict[str, Any]:
     """The engine's own picture between two moments (seconds into the day)."""
-    rows = [r for r in s.status if a <= r["t"] < b]
+    rows = [r for r in s.monitor.status if a <= r["t"] < b]
     return {
         "samples": len(rows),
         "max_ringing": max((r.get("ringing", 0) for r in rows), default=0),
@@ -176,7 +184,7 @@ def dump(s: Any) -> None:
     s.tap.dump(s.base / "tap-arrivals.txt")
     calls = [vars(r) for r in s.watch.calls.values()]
     (s.base / "soak-debug.json").write_text(json.dumps(
-        {"t0": s.t0, "status": s.status, "calls": calls,
+        {"t0": s.t0, "status": s.monitor.status, "calls": calls,
          "faults": [{"name": f.name, "at": f.at, "back": f.back, **f.details}
                     for f in s.faults]}, default=str), "utf-8")
 
@@ -204,7 +212,7 @@ async def account(s: Any) -> dict[str, Any]:
             c.recover_call_s, c.recover_event_s = _recovery(s, fault)
             c.details = {**fault.details, **_status_after(s, a - s.t0, b - s.t0)}
         costs.append(c)
-    engine = {label: vars(u) for label, u in s.samples if label != "curve"}
+    engine = {label: vars(u) for label, u in s.monitor.samples if label != "curve"}
     return {
         "load": s.plan.load, "minutes": s.plan.minutes, "factor": round(s.plan.factor, 2),
         "db": s.plan.db, "agents": s.plan.agents, "calls": calls, "tickets": tickets,
@@ -215,16 +223,16 @@ async def account(s: Any) -> dict[str, Any]:
                    "lost_by_topic": _by_topic(lost_events)},
         "engine": engine,
         "rss_curve": [[round(u.at, 1), u.pid, round(u.rss_mb, 1), u.fds, round(u.cpu_s, 1)]
-                      for label, u in s.samples if label == "curve"],
+                      for label, u in s.monitor.samples if label == "curve"],
         "faults": [{"name": c.name, "clock": _clock(s, c.at), "calls_lost": c.calls_lost,
                     "tickets_lost": c.tickets_lost, "events_lost": c.events_lost,
                     "recover_call_s": c.recover_call_s, "recover_event_s": c.recover_event_s,
                     "details": c.details} for c in costs],
         "notes": s.notes, "notifications_received": s.mail.received,
-        "other_cpu_s": s.others,
-        "soak_timing": {"loop_lag_max_s": max((x for _, x in s.loop_lags), default=0.0),
-                        "loop_lags_over_200ms": len(s.loop_lags),
-                        "worst_loop_lags": sorted(s.loop_lags, key=lambda x: -x[1])[:5],
+        "other_cpu_s": s.monitor.others,
+        "soak_timing": {"loop_lag_max_s": max((x for _, x in s.monitor.loop_lags), default=0.0),
+                        "loop_lags_over_200ms": len(s.monitor.loop_lags),
+                        "worst_loop_lags": sorted(s.monitor.loop_lags, key=lambda x: -x[1])[:5],
                         "ami_lag_p95_s": _pct(s.watch.lags, 0.95),
                         "ami_lag_max_s": round(max(s.watch.lags, default=0.0), 3),
                         "ami_events": s.watch.names},
@@ -256,6 +264,19 @@ def _clock(s: Any, at: float | None, seconds: bool = False) -> str:
         if seconds else clock
 
 
+def _note(d: dict[str, Any]) -> str:
+    parts = []
+    if "restart_s" in d:
+        parts.append(f"new engine ready {d['restart_s']} s after its start")
+    if "reconnect_s" in d:
+        parts.append(f"engine back on AMI in {d['reconnect_s']} s")
+    if "down_s" in d:
+        parts.append(f"down {d['down_s']} s")
+    if d.get("max_ringing"):
+        parts.append(f"up to {d['max_ringing']} agents ringing")
+    return ", ".join(parts)
+
+
 def _v(x: Any, fmt: str = "{}") -> str:
     return "-" if x is None else fmt.format(x)
 
@@ -271,6 +292,9 @@ def print_report(r: dict[str, Any]) -> None:
           f"{c['callbacks']:>10}{c['lost']:>6}{c['fallback']:>9}"
           f"{_v(c['service_level'], '{:.1%}'):>8}{_v(c['asa_s']):>7}{_v(c['wait_p95_s']):>11}")
     ref = c.get("erlang_c")
+    print(f"lost: {c['lost_wrong_transfer']} of the {c['lost']} were citizens the engine "
+          "transferred to a department on an operator's request for an earlier call; "
+          f"agent occupancy {c['occupancy']:.0%}")
     print(f"handle time {c.get('handle_s')} s; " + (
         f"Erlang C for the {ref['calls_per_hour']} calls/h that reached the queue and this "
         f"handle time: SL {ref['service_level']:.1%}, ASA {ref['asa_s']} s" if ref else
@@ -280,7 +304,8 @@ def print_report(r: dict[str, Any]) -> None:
         for lang, v in c.get("by_language", {}).items()))
     print(f"tickets: {t['in_db']} in the database ({t['opened_by_desk']} opened by operators, "
           f"{t['transferred']} with the call transferred, {t['transfer_refused']} transfers "
-          f"refused, {t['transfer_skipped']} not tried: citizen gone; "
+          f"refused, {t['transfer_skipped']} not tried: citizen gone, "
+          f"{t['transferred_wrong_call']} moved another citizen; "
           f"{t['callback_tickets']} callback requests); staff resolved "
           f"{t['resolved_by_staff']}, cancelled {t['cancelled_by_staff']}; lost {t['lost']} "
           f"(committed and missing {t['committed_missing']}, answered without a ticket "
@@ -296,10 +321,11 @@ def print_report(r: dict[str, Any]) -> None:
         if u:
             print(f"{label:<10}{u['pid']:>8}{u['rss_mb']:>9.1f}{u['fds']:>6}{u['cpu_s']:>8.1f}")
     print(f"{'fault':<22}{'at':>6}{'calls lost':>11}{'tickets lost':>13}{'events lost':>12}"
-          f"{'recover: call s':>16}{'event s':>9}")
+          f"{'recover: call s':>16}{'event s':>9}  note")
     for f in r["faults"]:
         print(f"{f['name']:<22}{f['clock']:>6}{f['calls_lost']:>11}{f['tickets_lost']:>13}"
-              f"{f['events_lost']:>12}{_v(f['recover_call_s']):>16}{_v(f['recover_event_s']):>9}")
+              f"{f['events_lost']:>12}{_v(f['recover_call_s']):>16}{_v(f['recover_event_s']):>9}"
+              f"  {_note(f['details'])}")
     n = r["notes"]
     print(f"(SL: answered within {20 / r['factor']:.2f} s real of reaching the queue, of those "
           f"queued; ASA and p95 uncompressed. IVR {n.get('ivr_s')} s real; engine start "
