@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/calls"): {S, M},
     ("POST", "/api/calls/transfer"): {A},
     ("GET", "/api/tickets"): ALL,
+    ("GET", "/api/queue"): ALL,
     ("POST", "/api/tickets"): {A, S},
     ("GET", "/api/tickets/{number}"): ALL,
     ("GET", "/api/tickets/{number}/history"): ALL,
