@@ -41,9 +41,9 @@ class Deadlines:
 
     def scaled(self, factor: float) -> Deadlines:
         """The same deadlines ``factor`` times as long (the demo's compressed day)."""
-        def s(d: Deadline | None) -> Deadline | None:
-            return None if d is None else Deadline(d.response_hours * factor,
-                                                   d.resolution_hours * factor)
-        return Deadlines(s(self.default), MappingProxyType({
+        def s(d: Deadline) -> Deadline:
+            return Deadline(d.response_hours * factor, d.resolution_hours * factor)
+
+        return Deadlines(None if self.default is None else s(self.default), MappingProxyType({
             dep: MappingProxyType({k: s(v) for k, v in kinds.items()})
-            for dep, kinds in self.departments.items()}))  # type: ignore[misc]
+            for dep, kinds in self.departments.items()}))

@@ -108,7 +108,8 @@ def payload(t: Ticket, type_: str, actor: str, role: str, at: datetime, *,
 def ticket_dict(t: Ticket, deadline: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ticket as the service hands it out; ``deadline`` is its clock as
     seen now (``tickets.sla.SlaPolicy.view``), else as stored."""
-    return {"deadline": deadline if deadline is not None else plain_view(t), "number": t.number, "kind": t.kind.value, "kind_label": d.KIND_LABELS[t.kind],
+    return {"deadline": deadline if deadline is not None else plain_view(t),
+            "number": t.number, "kind": t.kind.value, "kind_label": d.KIND_LABELS[t.kind],
             "status": t.status.value, "status_label": d.STATUS_LABELS[t.status],
             "subject": t.subject, "description": t.description, "phone": t.phone,
             "name": t.name, "email": t.email, "address": t.address, "lat": t.lat,

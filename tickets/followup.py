@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tickets.domain import (
-    A,
     ADM,
     FINAL,
+    A,
     Actor,
     CallLink,
     Event,
