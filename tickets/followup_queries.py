@@ -32,20 +32,23 @@ async def due_numbers(s: AsyncSession, now: datetime, limit: int = 200) -> list[
     return list((await s.scalars(q)).all())
 
 
-async def figures(s: AsyncSession, since: datetime) -> dict[str, Any]:
+async def figures(s: AsyncSession, since: datetime,
+                  until: datetime | None = None) -> dict[str, Any]:
     """Overdue (open and marked), returned (waiting in the contact center's
     queue), merged, and per department the returns and overdue markings
-    since ``since``."""
+    from ``since`` (until ``until``)."""
     overdue_open = await s.scalar(select(func.count()).select_from(TicketRow).where(
         TicketRow.overdue.is_not(None), TicketRow.status.in_(OPEN)))
     returned_now = await s.scalar(select(func.count()).select_from(TicketRow).where(
         TicketRow.status == Status.returned.value))
     merged = await s.scalar(select(func.count()).select_from(TicketRow).where(
         TicketRow.status == Status.merged.value))
-    rows = (await s.execute(
-        select(HistoryRow.action, HistoryRow.details, TicketRow.department)
-        .join(TicketRow, TicketRow.id == HistoryRow.ticket_id)
-        .where(HistoryRow.at >= since, HistoryRow.action.in_(("returned", "overdue"))))).all()
+    q = (select(HistoryRow.action, HistoryRow.details, TicketRow.department)
+         .join(TicketRow, TicketRow.id == HistoryRow.ticket_id)
+         .where(HistoryRow.at >= since, HistoryRow.action.in_(("returned", "overdue"))))
+    if until is not None:
+        q = q.where(HistoryRow.at < until)
+    rows = (await s.execute(q)).all()
     per: dict[str, dict[str, int]] = {}
     for action, details, dep in rows:
         if action == "returned":

@@ -67,7 +67,7 @@ class TicketService(TicketQueries):
                  clock: Callable[[], datetime] = _now,
                  notify_on: Iterable[str] = DEFAULT_NOTIFY_ON,
                  on_commit: Callable[[], None] | None = None,
-                 sla: SlaPolicy | None = None) -> None:
+                 sla: SlaPolicy | None = None, escalate_to: str | None = None) -> None:
         super().__init__(sessionmaker)
         if departments is None:
             from dialplan.departments import default_departments
@@ -78,7 +78,8 @@ class TicketService(TicketQueries):
         self.clock = clock
         self.sla = sla
         self._writer = TicketWriter(sessionmaker, clock=clock, notify_on=notify_on,
-                                    on_commit=on_commit, sla=sla, present=self.present)
+                                    on_commit=on_commit, sla=sla, present=self.present,
+                                    escalate_to=escalate_to)
 
     # -- use cases ---------------------------------------------------------------
 

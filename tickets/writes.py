@@ -31,8 +31,10 @@ class TicketWriter:
     def __init__(self, sessionmaker: Any, *, clock: Callable[[], datetime],
                  notify_on: Iterable[str], on_commit: Callable[[], None] | None,
                  sla: SlaPolicy | None = None,
-                 present: Callable[[Ticket], dict[str, Any]] = ticket_dict) -> None:
+                 present: Callable[[Ticket], dict[str, Any]] = ticket_dict,
+                 escalate_to: str | None = None) -> None:
         self.sessionmaker = sessionmaker
+        self.escalate_to = escalate_to  # the supervisors' e-mail for overdue tickets
         self.sla, self.present = sla, present
         self.clock = clock
         self.notify_on = tuple(notify_on)
@@ -130,6 +132,8 @@ class TicketWriter:
             repo.append_history(t, at=ev.at, actor=ev.actor, role=ev.role, action=action,
                                 old=old, new=new, comment=comment, details=extra,
                                 event_id=event_id)
+            if isinstance(ev, Overdue) and self.escalate_to and _have_notify():
+                await self._escalate(repo, t, event_id, ev)
             if new is not None and new != old and new in self.notify_on:
                 await self._enqueue_notification(repo, t, event_id, new, comment)
 
@@ -149,6 +153,19 @@ class TicketWriter:
             add_event(session, f"escalations/{t.department or '-'}/{t.number}",
                       {**body, "event_id": event_id})
         return event_id
+
+    async def _escalate(self, repo: TicketRepository, t: Ticket, event_id: str,
+                        ev: Overdue) -> None:
+        from tickets.notify.jobs import enqueue_escalation
+
+        what = "одговор" if ev.deadline == "response" else "решавање"
+        due = ev.due_at.isoformat(timespec="minutes")
+        await enqueue_escalation(
+            repo.session, ticket_number=t.number, event_id=event_id, email=self.escalate_to or "",
+            subject=f"Рок прекорачен: {t.number} ({t.department or '-'})",
+            text=(f"Тикет {t.number} ({t.subject}) у служби {t.department or '-'} је прекорачио "
+                  f"рок за {what} ({due} UTC).\nTicket {t.number} is past its {ev.deadline} "
+                  f"deadline ({due} UTC)."))
 
     async def _enqueue_notification(self, repo: TicketRepository, t: Ticket, event_id: str,
                                     status: str, outcome: str) -> None:
