@@ -27,6 +27,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/agents/me/ready"): {A},
     ("POST", "/api/agents/me/logout"): {A},
     ("GET", "/api/calls"): {S, M},
+    ("POST", "/api/agents/{agent}/pause"): {S, M},
+    ("POST", "/api/agents/{agent}/ready"): {S, M},
+    ("POST", "/api/agents/{agent}/logout"): {S, M},
+    ("GET", "/api/export/tickets.csv"): {S, M},
+    ("GET", "/api/export/calls.csv"): {S, M},
     ("POST", "/api/calls/transfer"): {A},
     ("GET", "/api/tickets"): ALL,
     ("GET", "/api/queue"): ALL,
@@ -47,6 +52,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/departments/{department}/staff"): {D, S, M},
     ("GET", "/api/users"): {M},
     ("POST", "/api/users"): {M},
+    ("POST", "/api/users/{username}/update"): {M},
+    ("POST", "/api/users/{username}/deactivate"): {M},
+    ("POST", "/api/users/{username}/reset-password"): {M},
     ("GET", "/api/config"): {S, M},
     ("POST", "/api/config/validate"): {M},
     ("POST", "/api/config/apply"): {M},
@@ -59,7 +67,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/retention/run"): {M},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
-PUBLIC = {("POST", "/api/login"), ("POST", "/api/token")}
+PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup")}
 
 
 def test_matrix_covers_every_operation():
