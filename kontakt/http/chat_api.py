@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from infra.logs import get_logger
 from kontakt.http.errors import ApiError
 from kontakt.http.hub import topic_parts
-from kontakt.http.ops import Call, Op, Param, jsonable
+from kontakt.http.ops import ALL, Call, Op, Param, jsonable
 from kontakt.http.sources import actor
 
 log = get_logger("kontakt.http")
@@ -233,6 +233,19 @@ async def chat_board(c: Call) -> Any:
             "waiting": [chats.status(conv.id) for conv in chats.blender.waiting()]}
 
 
+async def ticket_transcript(c: Call) -> Any:
+    """The conversations a ticket was opened from, with every message: whoever
+    may read the ticket (its department too) may read its transcript."""
+    chats, number = _chats(c), c.path["number"]
+    await c.web.ctx.tickets.get(actor(c.user), number)  # raises unless visible
+    out = []
+    for conv_id in await chats.store.by_ticket(number):
+        row = await chats.store.row(conv_id)
+        out.append({"id": conv_id, "channel": row.channel, "state": row.state,
+                    "messages": [m.public() for m in await chats.messages(conv_id)]})
+    return {"ticket": number, "conversations": out}
+
+
 _ticket_body = _obj(["kind", "subject"], kind={"type": "string", "enum": list(KINDS)},
                     subject={"type": "string", "minLength": 1, "maxLength": 200},
                     department={"type": "string", "minLength": 1, "maxLength": 64})
@@ -265,4 +278,7 @@ OPS: list[Op] = [
        body=_obj(["kind", "subject", "department"], **_ticket_body["properties"])),
     Op("POST", "/api/chats/{conversation}/end", chat_close, AGENT, "End a chat", "chat",
        params=(_id,)),
+    Op("GET", "/api/tickets/{number}/conversations", ticket_transcript, ALL,
+       "The conversations (transcripts) a ticket was opened from", "chat",
+       params=(Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "path"),)),
 ]

@@ -168,6 +168,12 @@ def test_citizen_and_operator_chat_live(browser, chat_server):
     t = chat_server.run_coro(tickets.get(Actor("sup", "supervisor"), number))
     assert "Futoška 12" in t["description"] and "o kojoj adresi" in t["description"]
     assert t["channel"] == "chat"
+    sup = httpx.post(f"{chat_server.url}/api/token",
+                     json={"username": "sup", "password": PASSWORD}).json()["token"]
+    kept = httpx.get(f"{chat_server.url}/api/tickets/{number}/conversations",
+                     headers={"Authorization": f"Bearer {sup}"}).json()
+    texts = [m["text"] for m in kept["conversations"][0]["messages"]]
+    assert "Futoška 12" in texts and kept["conversations"][0]["channel"] == "chat"
 
     # The second chat is forwarded to a department: the citizen gets the number.
     second = operator.locator(".chatcard").nth(1)
@@ -178,8 +184,6 @@ def test_citizen_and_operator_chat_live(browser, chat_server):
     c2ctx.close()
 
     # The wallboard's figures: the operator's load per channel.
-    sup = httpx.post(f"{chat_server.url}/api/token",
-                     json={"username": "sup", "password": PASSWORD}).json()["token"]
     board = httpx.get(f"{chat_server.url}/api/chats",
                       headers={"Authorization": f"Bearer {sup}"}).json()
     assert {"agent": "agent01", "load": {"call": 0, "chat": 1, "sms": 0, "email": 0}} \

@@ -64,6 +64,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/chats/{conversation}/ticket"): {A},
     ("POST", "/api/chats/{conversation}/forward"): {A},
     ("POST", "/api/chats/{conversation}/end"): {A},
+    ("GET", "/api/tickets/{number}/conversations"): ALL,
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
 PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"),
