@@ -9,6 +9,7 @@ from typing import Any
 from infra.logs import get_logger
 from kontakt.http import (
     callstats,
+    chat_api,
     citizen_api,
     followup_api,
     privacy_api,
@@ -253,4 +254,5 @@ OPS: list[Op] = [
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
+    *chat_api.OPS,
 ]
