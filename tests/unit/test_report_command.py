@@ -9,10 +9,19 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import structlog
+
 from infra.db import make_engine, make_sessionmaker
 from kontakt.cli import main
 from kontakt.eventlog import CallEvent
 from kontakt.migrate import upgrade
+
+
+@pytest.fixture(autouse=True)
+def _logs_back():
+    yield
+    structlog.reset_defaults()  # the command logged to capsys' stream, closed after the test
 
 
 async def _history(url: str) -> None:
