@@ -17,7 +17,7 @@ FALLBACK_DEPARTMENTS = ["vodovod", "cistoca", "zelenilo"]
 # The demo's day is compressed: a working hour of a deadline lasts this many
 # real seconds, and every second counts (the demo runs whatever the hour).
 DEMO_SECONDS_PER_HOUR = 2.0
-DEMO_OVERDUE_EVERY = 1.0
+DEMO_OVERDUE_EVERY = 2.0
 
 
 def demo_sla(settings: Settings, seconds_per_hour: float = DEMO_SECONDS_PER_HOUR) -> Any:

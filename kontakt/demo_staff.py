@@ -18,6 +18,7 @@ log = get_logger()
 
 SLOW_AFTER = 25.0  # seconds: past every demo deadline's response time
 WRONG_SHARE, SLOW_SHARE, WAIT_SHARE = 0.15, 0.2, 0.1
+OPEN = ("forwarded", "active", "waiting", "returned")
 
 
 class Staff:
@@ -40,8 +41,9 @@ class Staff:
 
         sup = Actor("supervisor", "supervisor")
         now, errors = self.clock(), 0
-        open_ = [t for s in ("forwarded", "active", "waiting", "returned")
-                 for t in await self.tickets.search(sup, status=s, limit=200)]
+        # One read a round (on SQLite every transaction takes the write lock).
+        open_ = [t for t in await self.tickets.search(sup, limit=500)
+                 if t["status"] in OPEN]
         for t in open_:
             n = t["number"]
             if t["status"] == "forwarded" and (n not in self.plans
