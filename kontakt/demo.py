@@ -31,7 +31,7 @@ from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
 from kontakt.chat.demo import ChatDemo
-from kontakt.demo_parts import Desk, with_mail
+from kontakt.demo_parts import DEMO_OVERDUE_EVERY, Desk, demo_sla, with_mail
 from kontakt.settings import Settings
 
 log = get_logger()
@@ -135,6 +135,7 @@ async def run_demo(
             )
         esettings = esettings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
         esettings, mail = with_mail(esettings)
+        esettings = esettings.replace(overdue_every=DEMO_OVERDUE_EVERY)
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
@@ -149,6 +150,7 @@ async def run_demo(
             logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
                     (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
             extras=(desk, chat_demo),
+            sla=demo_sla(esettings),  # the compressed day's deadlines
             http="demo" if getattr(args, "http_port", None) is not None else "off",
             http_port=getattr(args, "http_port", None),
             # With --json, stdout carries the one summary object only.
@@ -248,7 +250,9 @@ async def _tickets_now(system: Any) -> dict[str, Any]:
     if system is None or system.tickets is None:
         return {}
     totals = await system.tickets.totals()
-    return {f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")}
+    follow = await system.tickets.followup_totals()
+    return {**{f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")},
+            **{f"tickets_{k}": v for k, v in follow.items()}}
 
 
 async def _stop_parts(stops: list[Any], *, bounded: bool) -> None:

@@ -37,6 +37,7 @@ from infra.db import Base
 from tickets.clock_state import Sla
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
 from tickets.fold import search_text
+from tickets.reporters import ReporterRow
 
 
 class TicketRow(Base):
@@ -87,22 +88,6 @@ class TicketRow(Base):
         Index("ix_tickets_status_due", "status", "due_at"),
         Index("ix_tickets_status_response_due", "status", "sla_response_due_at"),
     )
-
-
-class ReporterRow(Base):
-    """Citizens who reported the same problem: a merged duplicate's reporter,
-    notified with the surviving ticket's own citizen."""
-
-    __tablename__ = "ticket_reporters"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    from_number: Mapped[str] = mapped_column(String(24))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    citizen_name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    language: Mapped[str] = mapped_column(String(8))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TicketCallRow(Base):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kontakt.http.i18n_desk import LABELS as DESK_LABELS
+from kontakt.http.i18n_followup import FOLLOWUP_LABELS
 
 _CYR = dict(zip("абвгдђежзијклмнопрстћуфхцчш",
                 ["a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "m", "n",
@@ -129,6 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ch_email": ("е-пошта", "e-mail"),
 }
 LABELS.update(DESK_LABELS)
+LABELS.update(FOLLOWUP_LABELS)  # deadlines, returns, merges, staffing
 LANGS = ("sr-Cyrl", "sr-Latn", "en")
 LANG_NAMES = {"sr-Cyrl": "Ћирилица", "sr-Latn": "Latinica", "en": "English"}
 
