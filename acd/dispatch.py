@@ -32,6 +32,7 @@ class Dispatcher:
     _waiting: WaitingCalls = field(default_factory=WaitingCalls)
     _idle: IdleAgents = field(default_factory=IdleAgents)
     _wrapup_until: dict[str, float] = field(default_factory=dict)
+    no_calls: set[str] = field(default_factory=set)  # held off calls (acd.blend: busy in texts)
 
     def add_agent(self, agent_id: str, skills: Iterable[str] = ("sr",), penalty: int = 0) -> None:
         if agent_id not in self.agents:
@@ -70,7 +71,7 @@ class Dispatcher:
     def _reindex(self, agent: Agent) -> None:
         """Keep the lists of available agents in step with the agent's state."""
         self._idle.remove(agent.id)
-        if agent.state is State.AVAILABLE:
+        if agent.state is State.AVAILABLE and agent.id not in self.no_calls:
             self._idle.add(agent.id, agent.skills, self._agent_key(agent))
 
     def _agent_key(self, agent: Agent) -> AgentKey:

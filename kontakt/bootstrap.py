@@ -66,6 +66,7 @@ class System:
     tickets: Any = None  # tickets.service.TicketService
     events: Any = None  # kontakt.eventlog.EventLog
     outbox: Any = None  # kontakt.outbox.OutboxPublisher
+    chats: Any = None  # kontakt.chat.service.ConversationService (with tickets)
     engine: Engine = field(init=False)
     http: Any = None
     _stops: list[tuple[str, Stop]] = field(default_factory=list)
@@ -109,6 +110,9 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
             system.publisher.subscribe(subscriber)
         system.engine = _engine(system, router, voice, options)
         await _agents(system, options)
+        if system.chats is not None:
+            await system.chats.start()
+            system.on_stop("conversations", system.chats.stop)
         for extra in options.extras:
             system.on_stop("extra", await extra(system))
         await _start_engine(system)
@@ -197,11 +201,33 @@ def _engine(system: System, router: Router, voice: Voice, options: Options) -> E
         hooks.append(store.save)
     callbacks = _callback_tickets(system.tickets) if system.tickets is not None \
         else NoCallbacks()
+    if system.sessionmaker is not None:
+        system.chats = _conversations(system, acd, options)
+        hooks.append(system.chats.on_agents_changed)
     core = CallCore(acd, pbx=pbx, publisher=system.publisher, queue_log=QueueLog(s.queue_log),
                     callbacks=callbacks, fast=FastPath(acd, pbx, enabled=s.fast_path),
                     ring_timeout=s.ring_timeout, clock=options.clock, on_agents_changed=hooks)
+    if system.chats is not None:
+        system.chats.run_voice = core.run
     waiting = WaitingRoom(core, voice, announce_every=s.announce_every, max_wait=s.max_wait)
     return Engine(s, core, router=router, waiting=waiting)
+
+
+def _conversations(system: System, acd: Distributor, options: Options) -> Any:
+    """Text conversations in the same ACD: the blender beside the distributor."""
+    from acd.blend import Blender, parse_capacity
+    from kontakt.chat.service import ConversationService, Limits
+    from kontakt.chat.store import ConversationStore
+
+    s = system.settings
+    blender = Blender(acd, parse_capacity(s.capacity),
+                      call_at_text_capacity=s.call_at_text_capacity,
+                      text_during_call=s.text_during_call)
+    store = ConversationStore(system.sessionmaker, on_commit=system.outbox.notify)
+    return ConversationService(
+        store, blender, clock=options.clock, run_voice=lambda commands: None,
+        tickets=system.tickets,
+        limits=Limits(s.chat_max_length, s.chat_wait_fallback, s.chat_citizen_timeout))
 
 
 async def _agents(system: System, options: Options) -> None:
@@ -236,6 +262,7 @@ async def _start_http(system: System, options: Options) -> None:
 
     ctx = HttpContext.from_settings(system.settings, system.sessionmaker, system.tickets,
                                     engine=system.engine, config_holder=system.holder,
+                                    chats=system.chats,
                                     readiness=readiness_for(system))
     if options.http == "demo":
         system.http = await start_demo_http(ctx, options.http_port or 0,

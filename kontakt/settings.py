@@ -103,6 +103,17 @@ def _lower_list(v: str) -> tuple[str, ...]:
     return tuple(x.strip().lower() for x in str(v).split(",") if x.strip())
 
 
+def _capacity(v: str) -> str:
+    from acd.blend import parse_capacity
+    from acd.errors import BadCapacity
+
+    try:
+        parse_capacity(v)
+    except BadCapacity as e:
+        raise ValueError(str(e)) from None
+    return v
+
+
 def _text(v: Any) -> str:
     """A TOML value as the text the casts take (a list is comma-separated)."""
     if isinstance(v, list | tuple):
@@ -182,6 +193,25 @@ class Settings:
     strategy: str = _opt(_choice("longest-idle", "fewest-calls"), "longest-idle")
     announce_every: float = _opt(_non_negative, 30.0, "seconds between position announcements")
     max_wait: float = _opt(_non_negative, 300.0, "seconds before a callback is offered")
+    # Blended operators and text conversations (acd.blend, kontakt.chat).
+    capacity: str = _opt(
+        _capacity, "call=1,chat=3,sms=3,email=3,text=3",
+        "each operator's capacity per channel; text = chats and messages together",
+    )
+    call_at_text_capacity: bool = _opt(
+        _bool, False, "offer calls to an operator who is at capacity in texts")
+    text_during_call: bool = _opt(
+        _bool, False, "give chats and messages to an operator who is on a call")
+    chat_max_length: int = _opt(_positive, 1000, "characters per chat message")
+    chat_wait_fallback: float = _opt(
+        _non_negative, 120.0,
+        "seconds a web chat waits before the citizen is offered to leave a message or a callback")
+    chat_citizen_timeout: float = _opt(
+        _non_negative, 90.0, "seconds without a sign of the citizen before a web chat ends")
+    chat_flood_messages: int = _opt(
+        _positive, 8, "chat messages per chat and per address before each next one is delayed")
+    chat_flood_window: float = _opt(
+        _non_negative, 30.0, "seconds after which a chat message no longer counts for flooding")
     queue_log: str = _opt(doc="path of the queue_log file (Asterisk format)")
     run_dir: str = _opt(default="run", doc="control socket and agent state live here")
     log_level: str = _opt(_choice("debug", "info", "warning", "error"), "info")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_channel_messages"
-down_revision = "0007_audit_log_retention"
+down_revision = "0008_conversations"
 branch_labels = None
 depends_on = None
 
