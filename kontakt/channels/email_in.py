@@ -136,7 +136,8 @@ class EmailChannel:
                    else f"Одговор Контакт центра Града Новог Сада (разговор {conversation_id})")
         body = f"{text}\n\n-- \n{texts.SIGNATURE}"
         if ticket_number:
-            body += f"\nОдговорите на ову поруку: број {ticket_number} у наслову је чува уз предмет."
+            body += (f"\nОдговорите на ову поруку: број {ticket_number} у наслову "
+                     "је чува уз предмет.")
         if self.sender is None:
             await self.log.record(EMAIL, Direction.OUT, Fate.FAILED, to, body, subject=subject,
                                   reason="no SMTP relay configured (smtp_host)",
@@ -165,14 +166,14 @@ class InboundMailHandler:
                  limits: MailLimits) -> None:
         self.channel, self.addresses, self.limits = channel, set(addresses), limits
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
         if address.strip().lower() not in self.addresses:
             return f"550 5.1.1 <{address[:100]}>: not an address of the contact center"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
             content = content.encode("utf-8", "surrogateescape")

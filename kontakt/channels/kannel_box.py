@@ -152,27 +152,29 @@ get-url = "{get_url}"
             msg = f"{sender} {to} ucs2 {urllib.parse.quote(text.encode('utf-16-be'))}"
         async with self._mo:
             self.mo_sent += 1
-            log = self.dir / f"mo{self.mo_sent}.out"
-            with open(log, "wb") as fh:
-                p = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.in_port),
-                                      "-m", "1", msg], stdout=fh, stderr=subprocess.STDOUT,
-                                     cwd=self.dir, start_new_session=True)
+            p = await asyncio.create_subprocess_exec(
+                FAKESMSC, "-H", "127.0.0.1", "-r", str(self.in_port), "-m", "1", msg,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                cwd=self.dir, start_new_session=True)
+            seen: list[bytes] = []
             try:
-                deadline = time.monotonic() + within
                 # fakesmsc never exits by itself: it says when the message went.
-                while b"sent message 1" not in log.read_bytes():  # noqa: ASYNC110
-                    if p.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"fakesmsc did not send: {log.read_text()[-300:]}")
-                    await asyncio.sleep(0.05)
+                async with asyncio.timeout(within):
+                    assert p.stdout is not None
+                    while not any(b"sent message 1" in line for line in seen[-1:]):
+                        line = await p.stdout.readline()
+                        if not line:
+                            raise RuntimeError(f"fakesmsc ended: {b''.join(seen)[-300:]!r}")
+                        seen.append(line)
                 await asyncio.sleep(0.2)  # let bearerbox read it before the link drops
             finally:
-                p.terminate()
+                if p.returncode is None:
+                    p.terminate()
                 try:
-                    p.wait(2)
-                except subprocess.TimeoutExpired:
+                    await asyncio.wait_for(p.wait(), 2)
+                except TimeoutError:
                     p.kill()
-                    p.wait()
-                log.unlink(missing_ok=True)
+                    await p.wait()
 
     def received(self) -> list[Sms]:
         """Messages the outgoing fake SMSC got; concatenated parts joined."""

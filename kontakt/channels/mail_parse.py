@@ -17,7 +17,7 @@ import email.policy
 import html
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr
 
 from kontakt.channels.store import Attachment
@@ -64,9 +64,9 @@ def _header(msg: EmailMessage, name: str) -> str:
     return " ".join(value.split())
 
 
-def _text_of(part: EmailMessage) -> str:
+def _text_of(part: MIMEPart) -> str:
     charset = part.get_content_charset() or "us-ascii"
-    raw = part.get_payload(decode=True) or b""
+    raw = _payload(part)
     try:
         text = raw.decode(charset)
     except LookupError:
@@ -92,7 +92,7 @@ def parse(content: bytes, envelope_from: str, limits: MailLimits = MailLimits())
         raise MailRefused("email.no_sender", "550 5.1.7 no sender address to answer")
     subject = _header(msg, "Subject")[:300]
     body = msg.get_body(preferencelist=("plain", "html"))
-    text = _text_of(body) if isinstance(body, EmailMessage) else ""
+    text = _text_of(body) if isinstance(body, MIMEPart) else ""
     attachments = []
     for part in msg.iter_parts() if msg.is_multipart() else ():
         attachments.extend(_attachments(part, body, limits))
@@ -105,7 +105,7 @@ def parse(content: bytes, envelope_from: str, limits: MailLimits = MailLimits())
                 _header(msg, "Message-ID")[:200] or None)
 
 
-def _attachments(part: EmailMessage, body: object, limits: MailLimits) -> list[Attachment]:
+def _attachments(part: MIMEPart, body: object, limits: MailLimits) -> list[Attachment]:
     if part is body:
         return []
     if part.is_multipart():
@@ -121,12 +121,17 @@ def _attachments(part: EmailMessage, body: object, limits: MailLimits) -> list[A
         raise MailRefused("email.attachment_type",
                           f"554 5.6.1 attachment {name!r}: type {ctype} is not accepted "
                           f"({', '.join(limits.attachment_types)})")
-    data = part.get_payload(decode=True) or b""
+    data = _payload(part)
     if len(data) > limits.attachment_max_bytes:
         raise MailRefused("email.attachment_size",
                           f"552 5.3.4 attachment {name!r} is over "
                           f"{limits.attachment_max_bytes // 1_000_000} MB")
     return [Attachment(name, ctype, data)]
+
+
+def _payload(part: MIMEPart) -> bytes:
+    raw = part.get_payload(decode=True)
+    return raw if isinstance(raw, bytes) else b""
 
 
 def _safe_name(name: str) -> str:

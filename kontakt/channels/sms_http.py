@@ -107,7 +107,7 @@ class KannelDoor:
         except SmsRefused as e:
             log.info("sms.refused", code=e.code, reason=str(e))
             return PlainTextResponse(f"refused: {e}", status_code=400)
-        except (OSError, asyncio.TimeoutError) as e:
+        except (TimeoutError, OSError) as e:
             log.error("sms.inbound_unavailable", error=repr(e))
             return PlainTextResponse("try again later", status_code=503)
         except Exception as e:

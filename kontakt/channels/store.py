@@ -167,7 +167,8 @@ class ChannelLog:
 
     async def attachment(self, attachment_id: int) -> AttachmentRow | None:
         async with self.sm() as s:
-            return await s.get(AttachmentRow, attachment_id)
+            row: AttachmentRow | None = await s.get(AttachmentRow, attachment_id)
+        return row
 
     async def messages(self, channel: str | None = None, address: str | None = None
                        ) -> list[ChannelMessageRow]:
