@@ -64,10 +64,17 @@ class EmailChannel:
                                   f"550 5.7.1 ticket {number} is not known for {mail.sender}; "
                                   "write without the number to open a new conversation")
             mid = await self._log(mail, ticket_number=number)
-            await self._guarded(mid, self._comment(number, mail))
+            await self._guarded(mid, self._on_ticket(mid, number, mail))
             return "comment"
         mid = await self._log(mail)
         return await self._guarded(mid, self._route(mid, mail))  # type: ignore[no-any-return]
+
+    async def _on_ticket(self, mid: int, number: str, mail: Mail) -> None:
+        await self._comment(number, mail)
+        conv = self.conversations.find_open(EMAIL, mail.sender)
+        if conv is not None and conv.ticket == number:  # the operator is still writing
+            await self.conversations.inbound(conv.id, conversation_text(mail))
+            await self.log.settle(mid, conversation_id=conv.id)
 
     async def _route(self, mid: int, mail: Mail) -> str:
         text = conversation_text(mail)
