@@ -30,6 +30,7 @@ from asterisk.ports import PortBlockError
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
+from kontakt.demo_channels import ChannelCitizens
 from kontakt.demo_parts import Desk, with_mail
 from kontakt.settings import Settings
 
@@ -123,6 +124,11 @@ async def run_demo(
     system = None
     engine_ami = None
     mail = None
+    # Citizens who write SMS (through a private Kannel) and e-mail: one of each
+    # for every ten calls, over the calls' arrival time.
+    texts = ChannelCitizens(base, getattr(args, "seed", 21),
+                            max(2, args.calls // 10) if args.calls else None,
+                            spread=args.calls / args.rate if args.calls else 15.0)
     try:
         direct = settings.router == "direct"
         ami = await rig.start()
@@ -134,6 +140,7 @@ async def run_demo(
             )
         esettings = esettings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
         esettings, mail = with_mail(esettings)
+        esettings = await texts.prepare(esettings)
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
@@ -144,7 +151,7 @@ async def run_demo(
             at=args.at or "auto",
             logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
                     (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
-            extras=(desk,),
+            extras=(desk, texts),
             http="demo" if getattr(args, "http_port", None) is not None else "off",
             http_port=getattr(args, "http_port", None),
             # With --json, stdout carries the one summary object only.
@@ -176,6 +183,7 @@ async def run_demo(
                     await proc.wait(5)
             summary: dict[str, Any] = dict(ledger.summary())
             summary["calls"] = args.calls
+            summary.update(await texts.summary())
             summary.update(await desk.summary())
             return summary
         await _trickle(rig, ledger, rng, args, direct, stop)
@@ -189,6 +197,7 @@ async def run_demo(
         if mail is not None:
             stops.append(_sync(mail.stop))
         await _stop_parts(stops, bounded=stop.is_set())
+        texts.stop_kannel()
         logfile.close()
 
 
@@ -243,7 +252,11 @@ async def _tickets_now(system: Any) -> dict[str, Any]:
     if system is None or system.tickets is None:
         return {}
     totals = await system.tickets.totals()
-    return {f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")}
+    out = {f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")}
+    if system.channels is not None:
+        counts = await system.channels.counts()
+        out.update({k: counts[k] for k in ("sms_in", "sms_out", "emails_in")})
+    return out
 
 
 async def _stop_parts(stops: list[Any], *, bounded: bool) -> None:

@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from infra.logs import get_logger
-from kontakt.http import callstats, privacy_api, session_api, sources, ticket_api
+from kontakt.http import (
+    attachments_api,
+    callstats,
+    privacy_api,
+    session_api,
+    sources,
+    ticket_api,
+)
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
@@ -191,6 +198,7 @@ OPS: list[Op] = [
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text)),
     *ticket_api.OPS,
+    *attachments_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
