@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from infra.logs import get_logger
-from kontakt.http import callstats, privacy_api, queue_api, session_api, sources, ticket_api
+from kontakt.http import (
+    callstats,
+    chat_api,
+    privacy_api,
+    queue_api,
+    session_api,
+    sources,
+    ticket_api,
+)
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
@@ -216,4 +224,5 @@ OPS: list[Op] = [
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
+    *chat_api.OPS,
 ]
