@@ -30,6 +30,7 @@ from asterisk.ports import PortBlockError
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
+from kontakt.chat.demo import ChatDemo
 from kontakt.demo_channels import ChannelCitizens
 from kontakt.demo_parts import Desk, with_mail
 from kontakt.settings import Settings
@@ -147,11 +148,14 @@ async def run_demo(
         # the rig's connection sees every event for the ledger.
         engine_ami = await connect_ami(esettings)
         desk = Desk(getattr(args, "seed", 21))
+        # Citizens who chat: one for every five calls, over the calls' arrival time.
+        chat_demo = ChatDemo(getattr(args, "seed", 21), max(2, args.calls // 5) if args.calls
+                             else None, spread=args.calls / args.rate if args.calls else 15.0)
         system = await bootstrap(esettings, engine_ami, Options(
             at=args.at or "auto",
             logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
                     (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
-            extras=(desk, texts),
+            extras=(desk, chat_demo, texts),
             http="demo" if getattr(args, "http_port", None) is not None else "off",
             http_port=getattr(args, "http_port", None),
             # With --json, stdout carries the one summary object only.
@@ -183,6 +187,7 @@ async def run_demo(
                     await proc.wait(5)
             summary: dict[str, Any] = dict(ledger.summary())
             summary["calls"] = args.calls
+            summary.update(await chat_demo.summary())  # its tickets are then settled too
             summary.update(await texts.summary())
             summary.update(await desk.summary())
             return summary

@@ -69,11 +69,12 @@ def describe(ev: d.Event) -> tuple[str, str | None, str | None, str, dict[str, A
         return ("forwarded", ev.old.value, ev.new.value, ev.comment,
                 {"department": ev.department, "from_department": ev.old_department})
     if isinstance(ev, d.StatusChanged):
-        return "status", ev.old.value, ev.new.value, ev.comment, {}
+        return ("status", ev.old.value, ev.new.value, ev.comment,
+                {"for_citizen": True} if ev.for_citizen else {})
     if isinstance(ev, d.Assigned):
         return "assigned", None, None, "", {"assignee": ev.assignee, "previous": ev.previous}
     if isinstance(ev, d.Commented):
-        return "comment", None, None, ev.text, {}
+        return "comment", None, None, ev.text, {"for_citizen": True} if ev.for_citizen else {}
     if isinstance(ev, d.CallLinked):
         return "call_linked", None, None, "", {"uniqueid": ev.call.uniqueid,
                                                "wait_seconds": ev.call.wait_seconds,

@@ -212,6 +212,7 @@ class StatusChanged(Event):
     old: Status
     new: Status
     comment: str
+    for_citizen: bool = False  # the comment is the outcome the citizen is told
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class Assigned(Event):
 @dataclass(frozen=True)
 class Commented(Event):
     text: str
+    for_citizen: bool = False  # else an internal note, never sent to the citizen
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,8 @@ class Ticket:
 
     # -- steps -----------------------------------------------------------------
 
-    def move(self, actor: Actor, to: Status | str, at: datetime, comment: str = "") -> None:
+    def move(self, actor: Actor, to: Status | str, at: datetime, comment: str = "",
+             for_citizen: bool = False) -> None:
         step: Status = parse_enum(Status, to, "status")
         self.check_visible(actor)
         self._check_step(actor, step)
@@ -315,7 +318,8 @@ class Ticket:
                 f"ticket {self.number}: forward with a department (forward), not a status",
                 number=self.number, state=self.status.value, to=step.value)
         old, self.status, self.updated_at = self.status, step, at
-        self.events.append(StatusChanged(actor.user_id, str(actor.role), at, old, step, comment))
+        self.events.append(StatusChanged(actor.user_id, str(actor.role), at, old, step, comment,
+                                         for_citizen and bool(comment.strip())))
 
     def forward(self, actor: Actor, department: str, at: datetime, comment: str = "") -> None:
         self.check_visible(actor)
@@ -341,14 +345,15 @@ class Ticket:
         self.events.append(Assigned(actor.user_id, str(actor.role), at, self.assignee,
                                     previous))
 
-    def comment(self, actor: Actor, text: str, at: datetime) -> None:
+    def comment(self, actor: Actor, text: str, at: datetime, for_citizen: bool = False) -> None:
         self.check_visible(actor)
         if actor.role not in COMMENT_ROLES:
             raise Forbidden(f"role {actor.role} may not comment", role=str(actor.role))
         if not text or not text.strip():
             raise InvalidTicket("comment: some text", field="text")
         self.updated_at = at
-        self.events.append(Commented(actor.user_id, str(actor.role), at, text.strip()))
+        self.events.append(Commented(actor.user_id, str(actor.role), at, text.strip(),
+                                     for_citizen))
 
     def link_call(self, actor: Actor, call: CallLink, at: datetime) -> None:
         if any(c.uniqueid == call.uniqueid for c in self.calls):

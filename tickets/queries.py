@@ -76,3 +76,37 @@ class TicketQueries:
         """For the demo summary: ``{"opened", "transferred", "resolved"}``."""
         async with self.sessionmaker() as s:
             return await totals(s)
+
+    async def work_queue(self, actor: Actor, *, department: str | None = None,
+                         status: str | None = None, state: str | None = None,
+                         kind: str | None = None, assignee: str | None = None,
+                         opened_by: str | None = None, q: str | None = None,
+                         since: datetime | str | None = None,
+                         until: datetime | str | None = None, sort: str = "queue",
+                         offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        """One page of tickets and how many match: ``{"tickets", "total"}``
+        (``tickets.workqueue``); department staff see their department only."""
+        from tickets.workqueue import queue_query
+
+        actor = as_actor(actor)
+        channel = None
+        if actor.role is Role.department:
+            if department not in (None, actor.department):
+                raise Forbidden("department staff search their own department",
+                                department=department)
+            department = actor.department
+        if actor.role is Role.citizen:
+            channel = "web"
+        if kind is not None:
+            kind = d.parse_enum(d.Kind, kind, "kind").value
+        if status is not None:
+            status = d.parse_enum(d.Status, status, "status").value
+        async with self.sessionmaker() as s:
+            rows_q, count_q = queue_query(
+                s.bind.dialect.name, department=department, status=status, state=state,
+                kind=kind, assignee=assignee, opened_by=opened_by, channel=channel, q=q,
+                since=when(since, "since"), until=when(until, "until"), sort=sort,
+                offset=int(offset or 0), limit=int(limit or 50))
+            rows = (await s.scalars(rows_q)).all()
+            total = int(await s.scalar(count_q) or 0)
+        return {"tickets": [ticket_dict(to_domain(r)) for r in rows], "total": total}

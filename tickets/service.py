@@ -118,7 +118,7 @@ class TicketService(TicketQueries):
                             language=language or "sr", call=call)
             if resolve_now:
                 t.department = dep.id if dep else None
-                t.move(actor, Status.resolved, at, comment)
+                t.move(actor, Status.resolved, at, comment, for_citizen=True)  # the answer
             elif dep is not None:
                 t.forward(actor, dep.id, at, comment)
             await repo.add(t)
@@ -129,9 +129,12 @@ class TicketService(TicketQueries):
         return ticket_dict(t)
 
     async def change_status(self, actor: Actor, number: str, to: str,
-                            comment: str = "") -> dict[str, Any]:
+                            comment: str = "", for_citizen: bool = False) -> dict[str, Any]:
+        """``comment`` is an internal note unless ``for_citizen``: only then is it
+        the outcome the citizen's notification tells."""
         actor = as_actor(actor)
-        return await self._writer.step(actor, number, lambda t, at: t.move(actor, to, at, comment))
+        return await self._writer.step(
+            actor, number, lambda t, at: t.move(actor, to, at, comment, for_citizen))
 
     async def forward(self, actor: Actor, number: str, department: str,
                       comment: str = "") -> dict[str, Any]:
@@ -149,9 +152,12 @@ class TicketService(TicketQueries):
         actor = as_actor(actor)
         return await self._writer.step(actor, number, lambda t, at: t.assign(actor, user_id, at))
 
-    async def comment(self, actor: Actor, number: str, text: str) -> dict[str, Any]:
+    async def comment(self, actor: Actor, number: str, text: str,
+                      for_citizen: bool = False) -> dict[str, Any]:
+        """An internal note, or with ``for_citizen`` a message the citizen sees."""
         actor = as_actor(actor)
-        return await self._writer.step(actor, number, lambda t, at: t.comment(actor, text, at))
+        return await self._writer.step(
+            actor, number, lambda t, at: t.comment(actor, text, at, for_citizen))
 
     async def link_call(self, actor: Actor, number: str,
                         call: CallLink | dict[str, Any]) -> dict[str, Any]:

@@ -92,7 +92,9 @@ class TicketWriter:
                                 old=old, new=new, comment=comment, details=extra,
                                 event_id=event_id)
             if new is not None and new != old and new in self.notify_on:
-                await self._enqueue_notification(repo, t, event_id, new, comment)
+                # Only a comment written for the citizen is sent to the citizen.
+                told = comment if extra.get("for_citizen") else ""
+                await self._enqueue_notification(repo, t, event_id, new, told)
 
     def committed(self) -> None:
         if self.on_commit is not None:
@@ -111,8 +113,10 @@ class TicketWriter:
         """Hook for citizen notifications (tickets/notify), same transaction."""
         if not _have_notify():
             return
-        from tickets.notify.jobs import enqueue
+        from tickets.notify.jobs import already_told, enqueue
 
+        if not outcome and await already_told(repo.session, t.number, status):
+            return  # reopened and resolved again: the citizen knows already
         await enqueue(repo.session, ticket_number=t.number, event_id=event_id, status=status,
                       language=t.language, phone=t.phone, email=t.email,
                       outcome=outcome or None, notify_on=self.notify_on)

@@ -10,7 +10,9 @@ from infra.logs import get_logger
 from kontakt.http import (
     attachments_api,
     callstats,
+    chat_api,
     privacy_api,
+    queue_api,
     session_api,
     sources,
     ticket_api,
@@ -199,6 +201,7 @@ OPS: list[Op] = [
                  description=_text)),
     *ticket_api.OPS,
     *attachments_api.OPS,
+    *queue_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
@@ -223,4 +226,5 @@ OPS: list[Op] = [
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
+    *chat_api.OPS,
 ]

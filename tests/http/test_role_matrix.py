@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/calls"): {S, M},
     ("POST", "/api/calls/transfer"): {A},
     ("GET", "/api/tickets"): ALL,
+    ("GET", "/api/queue"): ALL,
     ("POST", "/api/tickets"): {A, S},
     ("GET", "/api/tickets/{number}"): ALL,
     ("GET", "/api/tickets/{number}/history"): ALL,
@@ -50,9 +51,20 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/citizens/export"): {M},
     ("POST", "/api/citizens/erase"): {M},
     ("POST", "/api/retention/run"): {M},
+    ("GET", "/api/chats"): {S, M},
+    ("GET", "/api/chats/mine"): {A},
+    ("GET", "/api/chats/{conversation}"): {A, S, M},
+    ("POST", "/api/chats/{conversation}/messages"): {A},
+    ("POST", "/api/chats/{conversation}/ticket"): {A},
+    ("POST", "/api/chats/{conversation}/forward"): {A},
+    ("POST", "/api/chats/{conversation}/end"): {A},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
-PUBLIC = {("POST", "/api/login"), ("POST", "/api/token")}
+PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"),
+          # web chat: the citizen has no account (kontakt.http.chat_api)
+          ("POST", "/api/chat"), ("GET", "/api/chat/me"), ("POST", "/api/chat/me/messages"),
+          ("POST", "/api/chat/me/fallback"), ("POST", "/api/chat/me/end"),
+          ("GET", "/api/chat/me/events")}
 
 
 def test_matrix_covers_every_operation():

@@ -140,6 +140,14 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+async def already_told(session: AsyncSession, ticket_number: str, status: str) -> bool:
+    """Whether the citizen was already notified of ``ticket_number`` reaching ``status``."""
+    found = await session.scalar(
+        select(Notification.id).where(Notification.ticket_number == ticket_number,
+                                      Notification.ticket_status == str(status)).limit(1))
+    return found is not None
+
+
 async def for_ticket(session: AsyncSession, ticket_number: str) -> list[dict[str, Any]]:
     """Every notification of a ticket, oldest first, for the ticket view."""
     rows = (await session.scalars(

@@ -108,7 +108,8 @@ $("btn-logout").onclick = () => act("/api/agents/me/logout");
 const soonAgent = debounce(() => refreshAgent().catch(console.error), 50);
 const soonTickets = debounce(() => refreshTickets().catch(console.error), 50);
 live((ev) => {
-  if (ev.type === "hello") { soonAgent(); soonTickets(); return; }
+  if (ev.type === "hello") { soonAgent(); soonTickets(); chatEvent(ev); return; }
+  if (ev.topic === "chats") { chatEvent(ev); return; }  // chat_agent.js
   if (ev.topic === "tickets") soonTickets(); else soonAgent();
 });
 loadDepartments().catch(console.error);

@@ -14,8 +14,18 @@ function ticketRows(counts) {
   return out;
 }
 
+function loadText(l) {
+  // each operator's open contacts per channel (blended: calls, chats, SMS, e-mail)
+  if (!l) return "";
+  return ["call", "chat", "sms", "email"].filter((ch) => l[ch]).map((ch) => `${label("ch_", ch)} ${l[ch]}`).join(" · ") || "0";
+}
+
 async function refreshToday() {
   const s = await api("GET", "/api/stats/today");
+  const loads = {};
+  try {
+    for (const x of (await api("GET", "/api/chats")).loads) loads[x.agent] = x.load;
+  } catch (e) { /* no web chat here */ }
   setText("w-waiting", s.waiting); setText("w-longest", secs(s.longest_wait));
   setText("w-answered", s.answered); setText("w-abandoned", s.abandoned);
   setText("w-sl", pct(s.service_level)); setText("w-asa", secs(s.asa));
@@ -24,7 +34,7 @@ async function refreshToday() {
   tb.textContent = "";
   for (const a of s.agents) {
     const tr = row([a.id, label("st_", a.state) + (a.reason ? ` (${label("r_", a.reason)})` : ""),
-                    "", a.calls_today], {"data-agent": a.id, "data-state": a.state});
+                    "", a.calls_today, loadText(loads[a.id])], {"data-agent": a.id, "data-state": a.state});
     tr.children[2].dataset.since = a.since || "";
     tr.className = "st-" + a.state;
     tb.appendChild(tr);
