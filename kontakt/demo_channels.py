@@ -150,7 +150,7 @@ class ChannelCitizens:
         if pdf:
             m.add_attachment(PDF, maintype="application", subtype="pdf", filename="slika.pdf")
         try:
-            await aiosmtplib.send(m, hostname="127.0.0.1", port=self.smtp_port, timeout=20)
+            await aiosmtplib.send(m, hostname="127.0.0.1", port=self.smtp_port, timeout=60)
         except Exception as e:
             log.warning("demo.email_failed", error=str(e))
 

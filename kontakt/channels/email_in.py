@@ -15,8 +15,10 @@ Each message that parses (``mail_parse``) is logged with its attachments
 * else a new e-mail conversation is queued for the operators.
 
 Replies carry the ticket number in the subject (``[NS-2027-000123]``), so
-the citizen's answer comes back onto the ticket.  A failure after the
-message was logged answers 451 (the sender's server tries again).
+the citizen's answer comes back onto the ticket.  The 250 is given once
+the message is logged; what follows runs on even if the client hangs up
+(a failure there is written on the message's row for the supervisors);
+a failure before it answers 451 (the sender's server tries again).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tickets.domain import Actor
 log = get_logger()
 ACTOR = Actor("email", "agent")  # what the e-mail channel writes on tickets
 EMAIL = "email"
+ANSWER_WITHIN = 10.0  # seconds the SMTP client waits for 250; the routing goes on after
 MAX_TEXT = 1000  # a conversation message (kontakt.chat's limit); the whole mail is logged
 
 
@@ -56,6 +59,12 @@ class EmailChannel:
 
     async def receive(self, mail: Mail) -> str:
         """``comment``, ``conversation``, ``ticket`` or ``opened``; raises ``MailRefused``."""
+        mid, number = await self.accept(mail)
+        return await self.route(mid, number, mail)
+
+    async def accept(self, mail: Mail) -> tuple[int, str | None]:
+        """Checked and logged with its attachments (safe once this returns): the
+        message's row and the ticket its subject names; raises ``MailRefused``."""
         number = find_ticket_number(mail.subject)
         if number is not None:
             ticket = await self._ticket(number)
@@ -63,11 +72,19 @@ class EmailChannel:
                 raise MailRefused("email.unknown_ticket",
                                   f"550 5.7.1 ticket {number} is not known for {mail.sender}; "
                                   "write without the number to open a new conversation")
-            mid = await self._log(mail, ticket_number=number)
-            await self._guarded(mid, self._on_ticket(mid, number, mail))
-            return "comment"
-        mid = await self._log(mail)
-        return await self._guarded(mid, self._route(mid, mail))  # type: ignore[no-any-return]
+        return await self._log(mail, ticket_number=number), number
+
+    async def route(self, mid: int, number: str | None, mail: Mail) -> str:
+        """The logged message to where it belongs (a failure is written on its row)."""
+        try:
+            if number is not None:
+                await self._on_ticket(mid, number, mail)
+                return "comment"
+            return await self._route(mid, mail)
+        except Exception as e:
+            log.exception("email.routing_failed", message=mid)
+            await self.log.settle(mid, fate=Fate.FAILED, reason=f"routing: {type(e).__name__}")
+            raise
 
     async def _on_ticket(self, mid: int, number: str, mail: Mail) -> None:
         await self._comment(number, mail)
@@ -95,17 +112,6 @@ class EmailChannel:
         conv = await self.conversations.open(EMAIL, mail.sender, text)
         await self.log.settle(mid, conversation_id=conv.id)
         return "opened"
-
-    async def _guarded(self, mid: int, step: Any) -> Any:
-        try:
-            return await step
-        except MailRefused:
-            raise
-        except Exception as e:
-            log.exception("email.handling_failed", message=mid)
-            await self.log.settle(mid, fate=Fate.REFUSED, reason=f"451 {type(e).__name__}")
-            raise MailRefused("email.try_again", "451 4.3.0 not taken now; try again later"
-                              ) from None
 
     async def _log(self, mail: Mail, ticket_number: str | None = None) -> int:
         mid = await self.log.record(EMAIL, Direction.IN, Fate.ACCEPTED, mail.sender, mail.text,
@@ -172,6 +178,7 @@ class InboundMailHandler:
     def __init__(self, channel: EmailChannel, addresses: tuple[str, ...],
                  limits: MailLimits) -> None:
         self.channel, self.addresses, self.limits = channel, set(addresses), limits
+        self.pending: set[asyncio.Task[str]] = set()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
@@ -187,15 +194,39 @@ class InboundMailHandler:
         mail_from = str(envelope.mail_from or "")
         try:
             mail = parse(content, mail_from, self.limits)
-            outcome = await self.channel.receive(mail)
+            mid, number = await self.channel.accept(mail)
         except MailRefused as e:
             log.info("email.refused", code=e.code, reply=e.reply, sender=mail_from)
-            if not e.reply.startswith("4"):
-                await self.channel.log.record(
-                    EMAIL, Direction.IN, Fate.REFUSED, mail_from[:254] or "?",
-                    content[:4000].decode("utf-8", "replace"), reason=e.reply)
+            await self.channel.log.record(
+                EMAIL, Direction.IN, Fate.REFUSED, mail_from[:254] or "?",
+                content[:4000].decode("utf-8", "replace"), reason=e.reply)
             return e.reply
+        except Exception as e:  # not logged (the database is down...): the sender retries
+            log.error("email.inbound_unavailable", error=repr(e))
+            return "451 4.3.0 not taken now; try again later"
+        # Logged: from here on the message is kept whatever happens to this session.
+        task = asyncio.ensure_future(self.channel.route(mid, number, mail))
+        self.pending.add(task)
+        task.add_done_callback(self._done)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+        except TimeoutError:
+            outcome = "kept"
+        except Exception:
+            outcome = "kept; an operator will see it"
         return f"250 2.0.0 OK: {outcome}"
+
+    def _done(self, task: asyncio.Task[str]) -> None:
+        self.pending.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: route() already logged and wrote it down
+
+    async def drain(self, within: float = 3.0) -> None:
+        """Let messages being routed finish (on stop), then cancel what is left."""
+        if self.pending:
+            await asyncio.wait(set(self.pending), timeout=within)
+        for task in list(self.pending):
+            task.cancel()
 
 
 class SmtpListener:
@@ -220,4 +251,5 @@ class SmtpListener:
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
+            await self.handler.drain()
             await self.server.wait_closed()

@@ -57,6 +57,11 @@ class SmsChannel:
 
     async def receive(self, sms: InboundSms) -> str:
         """What became of it: ``status``, ``conversation``, ``ticket`` or ``opened``."""
+        mid, sender, text = await self.accept(sms)
+        return await self.route(mid, sender, text)
+
+    async def accept(self, sms: InboundSms) -> tuple[int, str, str]:
+        """Checked and logged (the message is safe once this returns); raises ``SmsRefused``."""
         try:
             sender = normalize_phone(sms.sender)
         except InvalidTicket:
@@ -69,6 +74,18 @@ class SmsChannel:
             raise SmsRefused("sms.bad_message", reason)
         mid = await self.log.record(SMS, Direction.IN, Fate.ACCEPTED, sender, text)
         log.info("sms.received", sender=sender, message=mid)
+        return mid, sender, text
+
+    async def route(self, mid: int, sender: str, text: str) -> str:
+        """The logged message to where it belongs (a failure is written on its row)."""
+        try:
+            return await self._route(mid, sender, text)
+        except Exception as e:
+            log.exception("sms.routing_failed", message=mid)
+            await self.log.settle(mid, fate=Fate.FAILED, reason=f"routing: {type(e).__name__}")
+            raise
+
+    async def _route(self, mid: int, sender: str, text: str) -> str:
         number = find_ticket_number(text)
         if number is not None:
             await self._status(sender, number, mid)

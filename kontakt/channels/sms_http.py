@@ -36,9 +36,11 @@ from starlette.routing import Route
 
 from infra.logs import get_logger
 from kontakt.channels.sms import InboundSms, SmsChannel, SmsRefused
+from kontakt.channels.store import Direction, Fate
 
 log = get_logger()
 PATH = "/kannel/sms"
+ANSWER_WITHIN = 10.0  # seconds Kannel waits for the outcome; the routing goes on after
 _CHARSETS = {"utf-8", "utf-16be", "ucs-2", "iso-8859-1", "windows-1252", "us-ascii"}
 
 
@@ -68,6 +70,7 @@ class KannelDoor:
         self.channel = channel
         self._auth = f"{username}:{password}".encode()
         self.allow = [ipaddress.ip_network(n) for n in allow]
+        self.pending: set[asyncio.Task[str]] = set()
 
     def _allowed(self, request: Request) -> bool:
         host = request.client.host if request.client else ""
@@ -99,24 +102,44 @@ class KannelDoor:
         q = urllib.parse.parse_qs(request.scope.get("query_string", b"").decode("latin-1"),
                                   encoding="latin-1", max_num_fields=20)
         one = {k: v[0] for k, v in q.items() if v}
+        raw = one.get("bin", one.get("text", "")).encode("latin-1")
         try:
-            raw = one.get("bin", one.get("text", "")).encode("latin-1")
             text = decode(raw, one.get("coding", "0"), one.get("charset", "utf-8"))
             sms = InboundSms(one.get("from", ""), one.get("to", ""), text, one.get("smsc", ""))
-            outcome = await self.channel.receive(sms)
+            mid, sender, body = await self.channel.accept(sms)
         except SmsRefused as e:
             log.info("sms.refused", code=e.code, reason=str(e))
+            if e.code == "sms.bad_encoding":  # kept as it came, for the record
+                await self.channel.log.record(
+                    "sms", Direction.IN, Fate.REFUSED, one.get("from", "?")[:40],
+                    raw[:1000].hex(), reason=f"{e.code}: {e}")
             return PlainTextResponse(f"refused: {e}", status_code=400)
-        except (TimeoutError, OSError) as e:
+        except Exception as e:  # not logged (the database is down...): Kannel sends it again
             log.error("sms.inbound_unavailable", error=repr(e))
             return PlainTextResponse("try again later", status_code=503)
-        except Exception as e:
-            if "sqlalchemy" in type(e).__module__ and "Operational" in type(e).__name__:
-                log.error("sms.inbound_unavailable", error=repr(e))
-                return PlainTextResponse("try again later", status_code=503)
-            log.exception("sms.inbound_failed")
-            return PlainTextResponse("kept; an operator will see it", status_code=200)
+        # Logged: from here on the message is kept whatever happens to this request.
+        task = asyncio.ensure_future(self.channel.route(mid, sender, body))
+        self.pending.add(task)
+        task.add_done_callback(self._done)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+        except TimeoutError:
+            outcome = "kept"
+        except Exception:
+            outcome = "kept; an operator will see it"
         return PlainTextResponse(outcome, status_code=200)
+
+    def _done(self, task: asyncio.Task[str]) -> None:
+        self.pending.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: route() already logged and wrote it down
+
+    async def drain(self, within: float = 3.0) -> None:
+        """Let messages being routed finish (on stop), then cancel what is left."""
+        if self.pending:
+            await asyncio.wait(set(self.pending), timeout=within)
+        for task in list(self.pending):
+            task.cancel()
 
 
 class _NoSignalServer(uvicorn.Server):
@@ -129,6 +152,7 @@ class SmsInbound:
     """The endpoint served by uvicorn inside the caller's loop."""
 
     def __init__(self, door: KannelDoor, host: str, port: int) -> None:
+        self.door = door
         self.app = Starlette(routes=[Route(PATH, door.sms, methods=["GET", "POST"])])
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -151,6 +175,7 @@ class SmsInbound:
 
     async def stop(self) -> None:
         self.server.should_exit = True
+        await self.door.drain()
         if self.task is not None:
             try:
                 await asyncio.wait_for(self.task, 5)
