@@ -81,6 +81,12 @@ def _text_of(part: MIMEPart) -> str:
 
 
 def parse(content: bytes, envelope_from: str, limits: MailLimits = MailLimits()) -> Mail:
+    head = re.split(rb"\r?\n\r?\n", content, maxsplit=1)[0]
+    try:
+        head.decode("utf-8")  # RFC 6532: raw header bytes, if any, are UTF-8
+    except UnicodeDecodeError:
+        raise MailRefused("email.bad_header", "550 5.6.0 a header has bytes that are not "
+                          "UTF-8; encode it (RFC 2047)") from None
     try:
         msg = email.message_from_bytes(content, policy=email.policy.default)
     except Exception:
