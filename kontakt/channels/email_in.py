@@ -39,17 +39,13 @@ log = get_logger()
 ACTOR = Actor("email", "agent")  # what the e-mail channel writes on tickets
 EMAIL = "email"
 ANSWER_WITHIN = 10.0  # seconds the SMTP client waits for 250; the routing goes on after
-MAX_TEXT = 1000  # a conversation message (kontakt.chat's limit); the whole mail is logged
 
 
-def conversation_text(mail: Mail) -> str:
+def conversation_text(mail: Mail, conversations: Any = None) -> str:
     parts = [p for p in (mail.subject, mail.text) if p]
     if mail.attachments:
         parts.append("Прилози: " + ", ".join(a.filename for a in mail.attachments))
-    text = "\n\n".join(parts) or "(без текста)"
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT - 40].rstrip() + "\n[…скраћено; цела порука је сачувана]"
-    return text
+    return texts.fit(conversations, "\n\n".join(parts) or "(без текста)")
 
 
 class EmailChannel:
@@ -90,11 +86,11 @@ class EmailChannel:
         await self._comment(number, mail)
         conv = self.conversations.find_open(EMAIL, mail.sender)
         if conv is not None and conv.ticket == number:  # the operator is still writing
-            await self.conversations.inbound(conv.id, conversation_text(mail))
+            await self.conversations.inbound(conv.id, conversation_text(mail, self.conversations))
             await self.log.settle(mid, conversation_id=conv.id)
 
     async def _route(self, mid: int, mail: Mail) -> str:
-        text = conversation_text(mail)
+        text = conversation_text(mail, self.conversations)
         conv = self.conversations.find_open(EMAIL, mail.sender)
         if conv is not None:
             await self.conversations.inbound(conv.id, text)

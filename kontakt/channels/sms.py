@@ -92,7 +92,7 @@ class SmsChannel:
             return "status"
         conv = self.conversations.find_open(SMS, sender)
         if conv is not None:
-            await self.conversations.inbound(conv.id, text)
+            await self.conversations.inbound(conv.id, texts.fit(self.conversations, text))
             if conv.ticket:
                 await self._comment(conv.ticket, text)
             await self.log.settle(mid, conversation_id=conv.id, ticket_number=conv.ticket)
@@ -103,7 +103,7 @@ class SmsChannel:
             await self.log.settle(mid, ticket_number=number)
             log.info("sms.added_to_ticket", ticket=number, message=mid)
             return "ticket"
-        conv = await self.conversations.open(SMS, sender, text[:1000])
+        conv = await self.conversations.open(SMS, sender, texts.fit(self.conversations, text))
         await self.log.settle(mid, conversation_id=conv.id)
         return "opened"
 

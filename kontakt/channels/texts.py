@@ -13,6 +13,16 @@ from tickets.domain import FINAL, STATUS_LABELS, Status
 SIGNATURE = "Контакт центар Града Новог Сада"
 
 
+def fit(conversations: Any, text: str) -> str:
+    """The text as one conversation message (the service's length limit; the whole
+    message stays in ``channel_messages``)."""
+    limits = getattr(conversations, "limits", None)
+    limit = int(getattr(limits, "max_length", 1000))
+    if len(text) <= limit:
+        return text
+    return text[:max(1, limit - 40)].rstrip() + "\n[…скраћено; цела порука је сачувана]"
+
+
 def status_text(ticket: dict[str, Any], department: str | None) -> str:
     status = Status(ticket["status"])
     where = f" Служба: {department}." if department else ""

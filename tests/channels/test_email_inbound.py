@@ -156,3 +156,14 @@ def _attach(data: bytes, maintype: str, subtype: str, name: str) -> EmailMessage
     m = mail("Прилог")
     m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return m
+
+
+async def test_long_mail_is_cut_for_the_operator_and_kept_whole(desk, mail_rig):
+    listener, log = mail_rig
+    body = "Поштовани, " + "опис проблема " * 300
+    await send(listener, mail("Дуга порука", body))
+    conv = desk.chats.find_open(Channel.EMAIL, CITIZEN)
+    assert conv is not None and len(conv.messages[0].text) <= desk.chats.limits.max_length
+    assert conv.messages[0].text.endswith("цела порука је сачувана]")
+    [row] = await log.messages("email", CITIZEN)
+    assert row.body == body.strip() and row.conversation_id == conv.id
