@@ -52,6 +52,7 @@ class Options:
     http_out: TextIO | None = None  # where the demo prints its address and users
     subscribers: Sequence[Subscriber] = ()  # in-process taps on call/agent events
     extras: Sequence[Callable[[System], Awaitable[Stop]]] = ()  # started before the engine
+    sla: Any = None  # tickets.sla.SlaPolicy instead of the configuration's (the demo's day)
     clock: Callable[[], float] = time.time
 
 
@@ -68,6 +69,7 @@ class System:
     outbox: Any = None  # kontakt.outbox.OutboxPublisher
     chats: Any = None  # kontakt.chat.service.ConversationService (with tickets)
     channels: Any = None  # kontakt.channels.wiring.Channels (SMS, e-mail)
+    overdue: Any = None  # kontakt.overdue.OverdueWatch
     engine: Engine = field(init=False)
     http: Any = None
     _stops: list[tuple[str, Stop]] = field(default_factory=list)
@@ -105,7 +107,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
     system = System(settings, ami, Publisher(settings.mqtt_prefix))
     try:
         if options.tickets:
-            await _start_tickets(system)
+            await _start_tickets(system, options)
         router, voice = _router(system, options)
         for subscriber in options.subscribers:
             system.publisher.subscribe(subscriber)
@@ -126,7 +128,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
     return system
 
 
-async def _start_tickets(system: System) -> None:
+async def _start_tickets(system: System, options: Options) -> None:
     from infra.db import make_engine, make_sessionmaker
     from kontakt.eventlog import EventLog
     from kontakt.migrate import upgrade
@@ -153,7 +155,9 @@ async def _start_tickets(system: System) -> None:
         system.holder = ConfigHolder(s.config)
     departments = system.holder.current.departments if system.holder else None
     system.tickets = TicketService(sm, departments, call_control=AmiCallControl(system.ami),
-                                   notify_on=notify_on(s), on_commit=system.outbox.notify)
+                                   notify_on=notify_on(s), on_commit=system.outbox.notify,
+                                   sla=options.sla or _deadline_policy(system),
+                                   escalate_to=s.escalation_email)
     worker = worker_from_settings(s, sm)
     halt = asyncio.Event()
     task = asyncio.create_task(worker.run(halt))
@@ -165,6 +169,24 @@ async def _start_tickets(system: System) -> None:
         task.cancel()
 
     system.on_stop("notifications", stop_notifications)
+    if s.overdue_every > 0:
+        from kontakt.overdue import OverdueWatch
+
+        system.overdue = OverdueWatch(system.tickets, s.overdue_every)
+        system.overdue.start()
+        system.on_stop("overdue", system.overdue.stop)
+
+
+def _deadline_policy(system: System) -> Any:
+    """Deadlines and working hours from the configuration in force."""
+    from dialplan.loader import load_config
+    from kontakt.overdue import policy_for
+
+    if system.holder is not None:
+        holder = system.holder
+        return policy_for(lambda: holder.current)
+    config = load_config(system.settings.config or None)
+    return policy_for(lambda: config)
 
 
 def _router(system: System, options: Options) -> tuple[Router, Voice]:

@@ -258,6 +258,16 @@ class Settings:
         "ticket statuses that notify the citizen, comma-separated",
     )
 
+    # Deadlines and staffing (dialplan `deadlines:`, kontakt.overdue, kontakt report staffing).
+    overdue_every: float = _opt(
+        _non_negative, 60.0, "seconds between two runs of the overdue job (0: not run)")
+    escalation_email: str = _opt(
+        doc="e-mail of the supervisors, told of every ticket past its deadline (unset: none)")
+    staffing_service_level: float = _opt(
+        _non_negative, 0.8, "share of calls to answer within staffing_answer_seconds")
+    staffing_answer_seconds: float = _opt(
+        _non_negative, 20.0, "the service level's answer time in seconds")
+
     # Readiness (/readyz, `kontakt status`).
     ready_outbox_max_age: float = _opt(
         _non_negative, 120.0,

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
+from tickets.clock_state import Sla
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
 
 
@@ -63,6 +64,18 @@ class TicketRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The deadline clock (tickets.clock_state.Sla; migration 0008).
+    sla_response_s: Mapped[float | None] = mapped_column(Float)
+    sla_resolution_s: Mapped[float | None] = mapped_column(Float)
+    sla_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_used_s: Mapped[float] = mapped_column(Float, default=0.0)
+    sla_running_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue: Mapped[str | None] = mapped_column(String(12))
+    overdue_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_tickets_phone_created", "phone", "created_at"),
@@ -71,7 +84,25 @@ class TicketRow(Base):
         Index("ix_tickets_kind_created", "kind", "created_at"),
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_opened_by", "opened_by", "created_at"),
+        Index("ix_tickets_status_due", "status", "due_at"),
+        Index("ix_tickets_status_response_due", "status", "sla_response_due_at"),
     )
+
+
+class ReporterRow(Base):
+    """Citizens who reported the same problem: a merged duplicate's reporter,
+    notified with the surviving ticket's own citizen."""
+
+    __tablename__ = "ticket_reporters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    from_number: Mapped[str] = mapped_column(String(24))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TicketCallRow(Base):
@@ -183,6 +214,20 @@ class TicketRepository:
     async def save(self, t: Ticket) -> None:
         _copy(t, self._rows[t.number])
 
+    def row_of(self, t: Ticket) -> TicketRow:
+        return self._rows[t.number]
+
+    def add_reporter(self, t: Ticket, from_number: str, phone: str | None, name: str | None,
+                     email: str | None, language: str, at: datetime) -> None:
+        self.session.add(ReporterRow(ticket_id=self._rows[t.number].id, from_number=from_number,
+                                     phone=phone, citizen_name=name, email=email,
+                                     language=language, added_at=at))
+
+    async def reporters(self, t: Ticket) -> list[ReporterRow]:
+        return list((await self.session.scalars(
+            select(ReporterRow).where(ReporterRow.ticket_id == self._rows[t.number].id)
+            .order_by(ReporterRow.id))).all())
+
     async def link_call(self, t: Ticket, call: CallLink) -> None:
         self.session.add(TicketCallRow(ticket_id=self._rows[t.number].id, uniqueid=call.uniqueid,
                                        wait_seconds=call.wait_seconds,
@@ -217,6 +262,23 @@ def _copy(t: Ticket, row: TicketRow) -> None:
     row.department, row.opened_by, row.assignee = t.department, t.opened_by, t.assignee
     row.channel, row.language = t.channel, t.language
     row.created_at, row.updated_at = t.created_at, t.updated_at
+    c = t.sla
+    row.sla_response_s, row.sla_resolution_s = c.response_s, c.resolution_s
+    row.sla_started_at, row.sla_response_due_at = c.started_at, c.response_due_at
+    row.sla_responded_at, row.sla_used_s = c.responded_at, c.used_s
+    row.sla_running_since, row.due_at = c.running_since, c.due_at
+    row.overdue, row.overdue_at = c.overdue, c.overdue_at
+
+
+def _sla(row: TicketRow) -> Sla:
+    def aw(v: datetime | None) -> datetime | None:
+        return None if v is None else _aware(v)
+
+    return Sla(response_s=row.sla_response_s, resolution_s=row.sla_resolution_s,
+               started_at=aw(row.sla_started_at), response_due_at=aw(row.sla_response_due_at),
+               responded_at=aw(row.sla_responded_at), used_s=float(row.sla_used_s or 0.0),
+               running_since=aw(row.sla_running_since), due_at=aw(row.due_at),
+               overdue=row.overdue, overdue_at=aw(row.overdue_at))
 
 
 def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
@@ -226,7 +288,8 @@ def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
                   updated_at=_aware(row.updated_at), status=Status(row.status),
                   department=row.department, name=row.citizen_name, email=row.email,
                   address=row.address, lat=row.lat, lon=row.lon, channel=row.channel,
-                  language=row.language, assignee=row.assignee, calls=list(calls or []))
+                  language=row.language, assignee=row.assignee, calls=list(calls or []),
+                  sla=_sla(row))
 
 
 def _aware(dt: datetime) -> datetime:

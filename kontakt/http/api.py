@@ -11,6 +11,7 @@ from kontakt.http import (
     attachments_api,
     callstats,
     chat_api,
+    followup_api,
     privacy_api,
     queue_api,
     session_api,
@@ -199,6 +200,7 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text)),
+    *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
     *attachments_api.OPS,
     *queue_api.OPS,

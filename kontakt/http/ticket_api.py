@@ -19,7 +19,8 @@ from kontakt.privacy.audit import Entry
 from kontakt.privacy.visibility import basis, has_personal_data, masked, shown
 
 KINDS = ("complaint", "request", "suggestion", "information")
-STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed")
+STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed", "waiting",
+            "returned", "merged")
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
 _text = {"type": "string", "maxLength": 4000}
 _number = Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "path")
@@ -177,7 +178,9 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text, phone={"type": "string", "maxLength": 32},
-                 language={"type": "string", "enum": ["sr", "hu", "en"]})),
+                 language={"type": "string", "enum": ["sr", "hu", "en"]},
+                 address={"type": "string", "maxLength": 300},
+                 attach_to={"type": "string", "minLength": 1, "maxLength": 32})),
     Op("GET", "/api/tickets/{number}", ticket_get, ALL, "A ticket", "tickets",
        params=(_number, Param("reason", {"type": "string", "minLength": 5, "maxLength": 200},
                               description="why an operator opens a ticket she does not "

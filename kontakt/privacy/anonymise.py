@@ -39,7 +39,9 @@ NOTIFICATIONS = table("notifications", column("id"), column("ticket_number"),
 CALLS = table("ticket_calls", column("ticket_id"), column("uniqueid"))
 EVENTS = table("call_events", column("id"), column("uniqueid"), column("ts", TS),
                column("payload"))
-FINAL = ("resolved", "cancelled", "closed")
+REPORTERS = table("ticket_reporters", column("ticket_id"), column("phone"),
+                  column("citizen_name"), column("email"))
+FINAL = ("resolved", "cancelled", "closed", "merged")
 CALLER_KEYS = ("caller", "callerid", "caller_name")
 
 
@@ -56,6 +58,8 @@ async def anonymise_tickets(s: AsyncSession, ids: Sequence[int], *, at: datetime
         description="", anonymised_at=at))
     await s.execute(update(HISTORY).where(HISTORY.c.ticket_id.in_(ids))
                     .where(HISTORY.c.comment != "").values(comment=""))
+    await s.execute(update(REPORTERS).where(REPORTERS.c.ticket_id.in_(ids))
+                    .values(phone=None, citizen_name=None, email=None))
     await s.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.ticket_number.in_(numbers))
                     .values(recipient="", text="", subject=None))
     uids = (await s.scalars(select(CALLS.c.uniqueid).where(CALLS.c.ticket_id.in_(ids)))).all()

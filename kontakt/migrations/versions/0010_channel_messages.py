@@ -1,8 +1,8 @@
 """SMS and e-mail that came in or went out, and the e-mail attachments kept
 with their ticket (kontakt.channels.store).
 
-Revision ID: 0009_channel_messages
-Revises: 0008_conversations
+Revision ID: 0010_channel_messages
+Revises: 0009_deadlines_returns_merges
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_channel_messages"
-down_revision = "0008_conversations"
+revision = "0010_channel_messages"
+down_revision = "0009_deadlines_returns_merges"
 branch_labels = None
 depends_on = None
 
