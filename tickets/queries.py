@@ -12,7 +12,15 @@ from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
 from tickets.domain import Actor, Forbidden, Role
 from tickets.sla import SlaPolicy
-from tickets.store import TicketRepository, count_by_department, search_query, to_domain, totals
+from tickets.store import (
+    RECENT,
+    TicketRepository,
+    count_by_department,
+    search_query,
+    text_words,
+    to_domain,
+    totals,
+)
 
 
 class TicketQueries:
@@ -70,12 +78,16 @@ class TicketQueries:
         limit = max(1, min(int(limit or 50), 500))
         async with self.sessionmaker() as s:
             dialect = s.bind.dialect.name
-            q = search_query(dialect, number=number.strip().upper() if number else None,
-                             phone=phone, department=department, kind=kind, status=status,
-                             since=when(since, "since"), until=when(until, "until"),
-                             text_q=text, opened_by=opened_by, assignee=assignee,
-                             channel=channel, limit=limit)
+            args: dict[str, Any] = dict(
+                number=number.strip().upper() if number else None, phone=phone,
+                department=department, kind=kind, status=status, since=when(since, "since"),
+                until=when(until, "until"), text_q=text, opened_by=opened_by,
+                assignee=assignee, channel=channel, limit=limit)
+            two_steps = dialect == "postgresql" and bool(text and text_words(text))
+            q = search_query(dialect, **args, recent=RECENT if two_steps else None)
             rows = (await s.scalars(q)).all()
+            if two_steps and len(rows) < limit:  # not enough among the newest: ask the index
+                rows = (await s.scalars(search_query(dialect, **args))).all()
         return [self.present(to_domain(r)) for r in rows]
 
     async def counts(self) -> dict[str, dict[str, int]]:

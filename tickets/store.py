@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from infra.db import Base
 from tickets.clock_state import Sla
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
+from tickets.fold import fold, search_text
 
 
 class TicketRow(Base):
@@ -51,6 +52,9 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Subject and description folded (``tickets.fold``): what the full text
+    # index holds (migration 0010), written with every change of either.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     phone: Mapped[str | None] = mapped_column(String(20))
     citizen_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -257,6 +261,7 @@ class TicketRepository:
 def _copy(t: Ticket, row: TicketRow) -> None:
     row.kind, row.status = t.kind.value, t.status.value
     row.subject, row.description = t.subject, t.description
+    row.search_text = search_text(t.subject, t.description)
     row.phone, row.citizen_name, row.email = t.phone, t.name, t.email
     row.address, row.lat, row.lon = t.address, t.lat, t.lon
     row.department, row.opened_by, row.assignee = t.department, t.opened_by, t.assignee
@@ -304,14 +309,20 @@ def _aware(dt: datetime) -> datetime:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def text_words(query: str) -> list[str]:
+    """The query's words in the index's spelling (``tickets.fold``), eight at most."""
+    return _WORD.findall(fold(query))[:8]
+
+
 def text_condition(dialect: str, query: str) -> Any:
-    """Full text in subject and description: every word, as a prefix."""
-    words = _WORD.findall(query.lower())[:8]
+    """Full text in subject and description: every word, as a prefix, in
+    either alphabet, with or without diacritics."""
+    words = text_words(query)
     if not words:
         return None
     if dialect == "postgresql":
         tsq = " & ".join(f"{w}:*" for w in words)
-        # search_tsv: a stored column (migration 0006) under a GIN index.
+        # search_tsv: a stored column generated from search_text (migration 0010), GIN.
         return text("tickets.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq)
     fts = " ".join(f'"{w}"*' for w in words)
     return text("tickets_fts MATCH :fts").bindparams(fts=fts)
@@ -319,6 +330,8 @@ def text_condition(dialect: str, query: str) -> Any:
 
 # SQLite's FTS5 table (created by the migration), joined on rowid = tickets.id.
 _FTS = table("tickets_fts", column("rowid"))
+# PostgreSQL: how many of the newest tickets a text search reads first.
+RECENT = 5000
 
 
 def search_query(dialect: str, *, number: str | None = None, phone: str | None = None,
@@ -326,7 +339,15 @@ def search_query(dialect: str, *, number: str | None = None, phone: str | None =
                  status: str | None = None, since: datetime | None = None,
                  until: datetime | None = None, text_q: str | None = None,
                  opened_by: str | None = None, assignee: str | None = None,
-                 channel: str | None = None, limit: int = 50) -> Any:
+                 channel: str | None = None, limit: int = 50,
+                 recent: int | None = None) -> Any:
+    """The search, newest first.  With text on PostgreSQL, ``recent`` = N
+    reads only the N newest tickets (walking the primary key back), and
+    ``recent`` = None asks the GIN index for every match and sorts those:
+    run the first, and the second only when the first found fewer than
+    ``limit`` (a rare word, or none), so neither a common word (thousands
+    of matches to sort) nor a word found nowhere (the whole table walked)
+    is slow.  Ids grow with time: newest first is id descending."""
     conds: list[Any] = []
     for col, value in ((TicketRow.number, number), (TicketRow.phone, phone),
                        (TicketRow.department, department), (TicketRow.kind, kind),
@@ -349,6 +370,12 @@ def search_query(dialect: str, *, number: str | None = None, phone: str | None =
             # at 1,000,000 tickets.  Ids grow with time: still newest first.
             q = q.select_from(_FTS.join(TicketRow, TicketRow.id == _FTS.c.rowid))
             order = (_FTS.c.rowid.desc(),)
+        elif recent is not None:
+            newest = select(func.max(TicketRow.id)).scalar_subquery()
+            conds.append(TicketRow.id > newest - recent)
+            order = (TicketRow.id.desc(),)
+        else:  # "+ 0": not the primary key's order, so the planner takes the GIN index
+            order = ((TicketRow.id + 0).desc(),)
     if conds:
         q = q.where(and_(*conds))
     return q.order_by(*order).limit(limit)
