@@ -1,6 +1,6 @@
 """Every SMS and e-mail that came in or went out, and the e-mail
 attachments kept with their ticket: SQLAlchemy 2 tables on ``infra.db.Base``
-(schema by the Alembic revision ``0010_channel_messages``).
+(schema by the Alembic revision ``0011_channel_messages``).
 
 A message is logged before anything is done with it (``accepted``), so a
 failure further on leaves it here; what is refused is logged as

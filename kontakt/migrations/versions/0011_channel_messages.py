@@ -1,8 +1,8 @@
 """SMS and e-mail that came in or went out, and the e-mail attachments kept
 with their ticket (kontakt.channels.store).
 
-Revision ID: 0010_channel_messages
-Revises: 0009_deadlines_returns_merges
+Revision ID: 0011_channel_messages
+Revises: 0010_ticket_search_fold
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_channel_messages"
-down_revision = "0009_deadlines_returns_merges"
+revision = "0011_channel_messages"
+down_revision = "0010_ticket_search_fold"
 branch_labels = None
 depends_on = None
 
