@@ -31,6 +31,7 @@ from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
 from kontakt.chat.demo import ChatDemo
+from kontakt.demo_channels import ChannelCitizens
 from kontakt.demo_parts import DEMO_OVERDUE_EVERY, Desk, demo_sla, with_mail
 from kontakt.settings import Settings
 
@@ -124,6 +125,11 @@ async def run_demo(
     system = None
     engine_ami = None
     mail = None
+    # Citizens who write SMS (through a private Kannel) and e-mail: one of each
+    # for every ten calls, over the calls' arrival time.
+    texts = ChannelCitizens(base, getattr(args, "seed", 21),
+                            max(2, args.calls // 10) if args.calls else None,
+                            spread=args.calls / args.rate if args.calls else 15.0)
     try:
         direct = settings.router == "direct"
         ami = await rig.start()
@@ -136,6 +142,7 @@ async def run_demo(
         esettings = esettings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
         esettings, mail = with_mail(esettings)
         esettings = esettings.replace(overdue_every=DEMO_OVERDUE_EVERY)
+        esettings = await texts.prepare(esettings)
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
@@ -149,7 +156,7 @@ async def run_demo(
             at=args.at or "auto",
             logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
                     (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
-            extras=(desk, chat_demo),
+            extras=(desk, chat_demo, texts),
             sla=demo_sla(esettings),  # the compressed day's deadlines
             http="demo" if getattr(args, "http_port", None) is not None else "off",
             http_port=getattr(args, "http_port", None),
@@ -183,6 +190,7 @@ async def run_demo(
             summary: dict[str, Any] = dict(ledger.summary())
             summary["calls"] = args.calls
             summary.update(await chat_demo.summary())  # its tickets are then settled too
+            summary.update(await texts.summary())
             summary.update(await desk.summary())
             return summary
         await _trickle(rig, ledger, rng, args, direct, stop)
@@ -196,6 +204,7 @@ async def run_demo(
         if mail is not None:
             stops.append(_sync(mail.stop))
         await _stop_parts(stops, bounded=stop.is_set())
+        texts.stop_kannel()
         logfile.close()
 
 
@@ -251,8 +260,12 @@ async def _tickets_now(system: Any) -> dict[str, Any]:
         return {}
     totals = await system.tickets.totals()
     follow = await system.tickets.followup_totals()
-    return {**{f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")},
-            **{f"tickets_{k}": v for k, v in follow.items()}}
+    out = {**{f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")},
+           **{f"tickets_{k}": v for k, v in follow.items()}}
+    if system.channels is not None:
+        counts = await system.channels.counts()
+        out.update({k: counts[k] for k in ("sms_in", "sms_out", "emails_in")})
+    return out
 
 
 async def _stop_parts(stops: list[Any], *, bounded: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from infra.logs import get_logger
 from kontakt.http import (
+    attachments_api,
     callstats,
     chat_api,
     citizen_api,
@@ -226,6 +227,7 @@ OPS: list[Op] = [
                  description=_text, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
+    *attachments_api.OPS,
     *queue_api.OPS,
     *citizen_api.OPS,
     *supervisor_api.OPS,
