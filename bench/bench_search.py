@@ -144,7 +144,7 @@ async def server_ms(db: Db) -> dict[str, float]:
     from sqlalchemy import text as sql_text
     from sqlalchemy.dialects import postgresql
 
-    from tickets.store import RECENT, search_query
+    from tickets.search import RECENT, search_query
 
     out = {}
     makers = _makers(random.Random(9))
