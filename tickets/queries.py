@@ -11,7 +11,7 @@ from tickets import domain as d
 from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
 from tickets.domain import Actor, Forbidden, Role
-from tickets.search_sql import RECENT, search_query, text_words
+from tickets.search import RECENT, search_query, text_words
 from tickets.sla import SlaPolicy
 from tickets.store import TicketRepository, count_by_department, to_domain, totals
 

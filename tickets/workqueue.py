@@ -19,7 +19,7 @@ from sqlalchemy import and_, case, column, func, or_, select, table
 
 from tickets import domain as d
 from tickets.domain import InvalidTicket, Status
-from tickets.search_sql import text_condition
+from tickets.search import text_condition
 from tickets.store import TicketRow
 
 OPEN = (Status.new.value, Status.forwarded.value, Status.active.value)

@@ -1,6 +1,8 @@
-"""The ticket search in SQL: full text in both alphabets (``tickets.fold``)
-on SQLite's FTS5 table or PostgreSQL's tsvector, and the filters, newest
-first."""
+"""Ticket search: the query behind ``TicketQueries.search`` and the full text
+condition (``tickets.fold`` spelling: either alphabet, with or without
+diacritics) the work queue shares.  SQLite reads its FTS5 table
+``tickets_fts``; PostgreSQL the ``search_tsv`` column under GIN, generated
+from ``tickets.search_text`` (migration 0010)."""
 
 from __future__ import annotations
 
@@ -86,3 +88,5 @@ def search_query(dialect: str, *, number: str | None = None, phone: str | None =
     if conds:
         q = q.where(and_(*conds))
     return q.order_by(*order).limit(limit)
+
+
