@@ -122,7 +122,7 @@ class HttpDesk:
     # -- HTTP with retries -------------------------------------------------------
     async def _login(self, user: str) -> str:
         assert self._client is not None
-        r = await self._client.request("POST", "/api/login", json_body={
+        r = await self._client.request("POST", "/api/token", json_body={
             "username": user, "password": self.password})
         if r.status != 200:
             raise DeskError(r.status, _body(r))

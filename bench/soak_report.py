@@ -80,7 +80,7 @@ def _calls(s: Any) -> dict[str, Any]:
         "handle_s": round(statistics.fmean(s.watch.handle) * f, 1) if s.watch.handle else None,
         "callback_legs": s.watch.callback_legs,
     })
-    wrong = {ch for *_, ch in s.desk.wrong_call}
+    wrong = {ch for *_, ch in s.desk.stats.wrong_call}
     lost = [r for r in recs if r.outcome == "lost"]
     out["lost_wrong_transfer"] = sum(1 for r in lost if r.channel in wrong)
     out["occupancy"] = round(sum(s.watch.handle) / (s.plan.agents * s.plan.day_s), 3)
