@@ -345,3 +345,21 @@ def print_report(r: dict[str, Any]) -> None:
           f"queued; ASA and p95 uncompressed. IVR {n.get('ivr_s')} s real; engine start "
           f"{n.get('engine_start_s')} s; SIGTERM at the end: exit {n.get('sigterm_exit')} in "
           f"{n.get('sigterm_s')} s)")
+
+
+def print_summary(results: list[dict[str, Any]]) -> None:
+    """The loads side by side (``make soak`` runs the design load and 3x)."""
+    print("\nSoak summary (the day 07:30-15:30, compressed; RSS in MB, start/middle/end)")
+    print(f"{'load':>5}{'offered':>8}{'answered':>9}{'abandoned':>10}{'rejected':>9}"
+          f"{'callbacks':>10}{'lost':>6}{'SL 20s':>8}{'ASA s':>7}{'tickets lost':>13}"
+          f"{'events lost':>12}  RSS (end vs middle)")
+    for r in results:
+        c, e = r["calls"], r["engine"]
+        rss = [e.get(k, {}).get("rss_mb") for k in ("start", "middle", "end")]
+        growth = (f"{(rss[2] / rss[1] - 1):+.0%}" if rss[1] and rss[2] else "-")
+        tickets_lost = r["tickets"]["lost"]
+        print(f"{r['load']:>4g}x{c['offered']:>8}{c['answered']:>9}{c['abandoned']:>10}"
+              f"{c['rejected']:>9}{c['callbacks']:>10}{c['lost']:>6}"
+              f"{_v(c['service_level'], '{:.1%}'):>8}{_v(c['asa_s']):>7}{tickets_lost:>13}"
+              f"{r['events']['lost']:>12}  "
+              + "/".join(_v(x, "{:.1f}") for x in rss) + f" ({growth})")
