@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
 def _pg_bin() -> Path:
     """The newest installed PostgreSQL's programs (initdb, pg_ctl)."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
