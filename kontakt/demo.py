@@ -49,6 +49,14 @@ STOP_RIG, STOP_SUMMARY, STOP_PARTS = 0.2, 5.0, 2.0
 # language prompts, after the welcome), then "1" for an operator (during the
 # main menu).
 LANGUAGE_KEYS = {"sr": "11", "hu": "21", "sk": "31"}
+
+
+def transferring(agents: int) -> frozenset[str]:
+    """The seats whose operators transfer their citizens to the department
+    (every third): about the share of calls a department takes over."""
+    return frozenset(f"agent{i:02d}" for i in range(3, agents + 1, 3))
+
+
 DEMO_SKILLS = {
     **{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
     **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
@@ -119,6 +127,11 @@ async def run_demo(
         agents=args.agents,
         ring_timeout=int(settings.ring_timeout),
         default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)),
+        # The operators who transfer keep the citizen on the line until the
+        # transfer is done (a phone that hangs up first would leave nobody to
+        # transfer on a busy machine).
+        phones={a: PhoneBehaviour(talk_ms=int(max(4 * args.talk, 20.0) * 1000))
+                for a in transferring(args.agents)},
         city_talk_ms=int(max(1.0, args.talk) * 1000),
     )
     ledger = Ledger()
@@ -148,7 +161,7 @@ async def run_demo(
         # The engine logs in as production does (its own, filtered AMI user);
         # the rig's connection sees every event for the ledger.
         engine_ami = await connect_ami(esettings)
-        desk = Desk(getattr(args, "seed", 21))
+        desk = Desk(getattr(args, "seed", 21), transferring(args.agents))
         # Citizens who chat: one for every five calls, over the calls' arrival time.
         chat_demo = ChatDemo(getattr(args, "seed", 21), max(2, args.calls // 5) if args.calls
                              else None, spread=args.calls / args.rate if args.calls else 15.0)

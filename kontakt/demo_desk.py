@@ -41,12 +41,16 @@ class DemoDesk:
         transfer_share: float = 0.3,
         email_share: float = 0.5,
         repeat_share: float = 0.2,
+        transfer_agents: frozenset[str] | None = None,
     ) -> None:
         self.repeat_share = repeat_share
         self.tickets, self.publisher = tickets, publisher
         self.departments = departments
         self.rng = rng
         self.transfer_share, self.email_share = transfer_share, email_share
+        # Operators who transfer every citizen (None: any operator, at random,
+        # for transfer_share of the calls).
+        self.transfer_agents = transfer_agents
         self._tasks: set[asyncio.Task[Any]] = set()
         self._staff: asyncio.Task[None] | None = None
         self.errors = 0
@@ -113,12 +117,14 @@ class DemoDesk:
             r = self.rng.random()
             if again is not None and await self._attach(actor, department, fields):
                 return
-            if kind == "information" and r < 0.7:
-                await self.tickets.open_ticket(actor, resolve_now=True, **fields)
-            elif r < self.transfer_share and ev.get("channel"):
+            transfers = (agent in self.transfer_agents if self.transfer_agents is not None
+                         else r < self.transfer_share)
+            if transfers and ev.get("channel"):
                 await self.tickets.open_and_transfer(
                     actor, department=department, channel_name=ev["channel"], **fields
                 )
+            elif kind == "information" and r < 0.7:
+                await self.tickets.open_ticket(actor, resolve_now=True, **fields)
             else:
                 await self.tickets.open_ticket(actor, department=department, **fields)
             if kind != "information":

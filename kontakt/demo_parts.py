@@ -43,8 +43,8 @@ class Desk:
     """The demo desk as a system part: built from the system, started
     before the engine, stopped after it."""
 
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
+    def __init__(self, seed: int, transferring: frozenset[str] | None = None) -> None:
+        self.seed, self.transferring = seed, transferring
         self.desk: DemoDesk | None = None
         self.system: System | None = None
 
@@ -54,7 +54,7 @@ class Desk:
         departments = [d.id for d in (holder.current.departments if holder else ())] \
             or FALLBACK_DEPARTMENTS
         self.desk = DemoDesk(system.tickets, system.publisher, departments,
-                             rng=random.Random(self.seed))
+                             rng=random.Random(self.seed), transfer_agents=self.transferring)
         self.desk.start()
         return self.desk.stop
 

@@ -125,10 +125,18 @@ async def transfer(c: Call) -> Any:
     agent_id = _own_agent(c)
     a = _find_agent(_engine(c).snapshot(), agent_id)
     call = (a or {}).get("call")
-    if not call or not call.get("channel"):
-        raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id)
-    sources.department(c.web, c.body["department"])
     body = dict(c.body)
+    meant = body.pop("call", None)  # the uniqueid of the call the operator talks to
+    # Only a call the operator is talking to: a call still ringing at her
+    # phone is a citizen she has not heard (one whose call ended meanwhile
+    # would otherwise send the next citizen away unanswered).
+    if not call or not call.get("channel") or (a or {}).get("state") != "talking":
+        raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id,
+                       state=(a or {}).get("state"))
+    if meant is not None and meant != call.get("uniqueid"):
+        raise ApiError(409, "call.not_current", "that call is no longer yours: not transferred",
+                       agent=agent_id, call=meant, current=call.get("uniqueid"))
+    sources.department(c.web, body["department"])
     phone = body.pop("phone", None) or call.get("caller")  # the operator's correction first
     ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
@@ -224,7 +232,7 @@ OPS: list[Op] = [
        body=_obj(["kind", "department", "subject"],
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
-                 description=_text, **CONTACT)),
+                 description=_text, call=_s, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
     *attachments_api.OPS,

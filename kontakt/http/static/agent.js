@@ -107,7 +107,8 @@ $("ticket-form").onsubmit = (ev) => {
 };
 $("btn-transfer").onclick = () => {
   if (!$("ticket-form").reportValidity()) return;
-  submit("/api/calls/transfer", {});
+  // Names the call on screen: if it ended meanwhile, nobody else is sent away.
+  submit("/api/calls/transfer", current ? {call: current.uniqueid} : {});
 };
 
 async function act(path, body) {
