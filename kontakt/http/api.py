@@ -22,16 +22,33 @@ from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
 
 log = get_logger("kontakt.http")
 
-try:  # the ACD's own list, when present
+try:  # the ACD's own list and lifecycle, when present
     from acd.agent import PAUSE_REASONS
+    from acd.agent import TRANSITIONS as AGENT_STEPS
 except ImportError:  # pragma: no cover
     PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
+    AGENT_STEPS = {}
+
+# What an agent's buttons do, in the ACD's words: offered only where the
+# agent's lifecycle has that step from the current state.
+AGENT_ACTIONS = ("login", "ready", "pause", "logout")
+
+
+def agent_actions(state: str) -> list[str]:
+    steps = next((v for k, v in AGENT_STEPS.items() if str(k) == state), {})
+    names = {str(e) for e in steps}
+    return [a for a in AGENT_ACTIONS if a in names and not (a == "ready" and state == "available")
+            and not (a == "login" and state != "logged_out")]
 
 KINDS = ("complaint", "request", "suggestion", "information")
 STAFF = frozenset({"supervisor", "admin"})
 
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
 _text = {"type": "string", "maxLength": 4000}
+# The citizen's contact on a ticket an operator opens (pre-filled from the call).
+CONTACT = {"phone": {"type": "string", "maxLength": 32},
+           "name": {"type": "string", "maxLength": 200},
+           "email": {"type": "string", "maxLength": 254}}
 
 
 def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +83,7 @@ async def my_agent(c: Call) -> Any:
     snap = _engine(c).snapshot()
     a = _find_agent(snap, agent_id) or {"id": agent_id, "state": "logged_out", "call": None}
     waiting = snap.get("waiting", [])
-    return {"agent": a, "waiting": len(waiting),
+    return {"agent": a, "actions": agent_actions(str(a.get("state"))), "waiting": len(waiting),
             "longest_wait": max((w.get("wait", 0) for w in waiting), default=0)}
 
 
@@ -105,9 +122,11 @@ async def transfer(c: Call) -> Any:
     if not call or not call.get("channel"):
         raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id)
     sources.department(c.web, c.body["department"])
+    body = dict(c.body)
+    phone = body.pop("phone", None) or call.get("caller")  # the operator's correction first
     ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
-        phone=call.get("caller"), language=call.get("language"), **c.body)
+        phone=phone, language=call.get("language"), **body)
     return await ticket_api.present_one(c, sources.ticket_json(ticket))
 
 
@@ -197,7 +216,7 @@ OPS: list[Op] = [
        body=_obj(["kind", "department", "subject"],
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
-                 description=_text)),
+                 description=_text, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
     *queue_api.OPS,

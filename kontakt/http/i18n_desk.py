@@ -30,6 +30,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "unassigned": ("није додељен", "unassigned"),
     "no_department": ("без службе", "no department"),
     "k_callback": ("повратни позив", "callback"),
+    # the operator desk
+    "talk_time": ("Разговор траје", "Talking for"), "close": ("Затвори", "Close"),
+    "find_hint": ("телефон, име или број тикета", "phone, name or ticket number"),
+    "found": ("Пронађени тикети", "Tickets found"),
     # history actions
     "a_opened": ("отворен", "opened"), "a_forwarded": ("прослеђен служби", "forwarded to"),
     "a_status": ("статус", "status"), "a_assigned": ("додељен", "assigned to"),
