@@ -9,6 +9,7 @@ from typing import Any
 from infra.logs import get_logger
 from kontakt.http import (
     callstats,
+    citizen_api,
     followup_api,
     privacy_api,
     queue_api,
@@ -220,6 +221,7 @@ OPS: list[Op] = [
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
     *queue_api.OPS,
+    *citizen_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",

@@ -46,6 +46,7 @@ class Web:
         self.devices = Devices()
         self.audit = AuditLog(ctx.sessionmaker)
         self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
+        self.lookup_limiter = LoginLimiter(attempts=10, window=600.0)  # failed lookups
         self.hub = Hub()
         self.feed_ready = asyncio.Event()
         self.ops: list[Op] = [*api.OPS, EVENTS_OP]

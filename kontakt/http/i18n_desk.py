@@ -34,6 +34,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "talk_time": ("Разговор траје", "Talking for"), "close": ("Затвори", "Close"),
     "find_hint": ("телефон, име или број тикета", "phone, name or ticket number"),
     "found": ("Пронађени тикети", "Tickets found"),
+    # the citizen's lookup
+    "last4": ("Последње четири цифре телефона (за пријаве телефоном)",
+              "Last four digits of your phone (for requests made by phone)"),
+    "not_found_hint": ("Није пронађено: проверите број и последње четири цифре телефона",
+                       "Not found: check the number and the last four digits of the phone"),
+    "t_received": ("Захтев је примљен", "Request received"),
+    "t_forwarded": ("Прослеђен служби", "Forwarded to"),
+    "t_message": ("Порука службе", "Message from the service"),
     # history actions
     "a_opened": ("отворен", "opened"), "a_forwarded": ("прослеђен служби", "forwarded to"),
     "a_status": ("статус", "status"), "a_assigned": ("додељен", "assigned to"),

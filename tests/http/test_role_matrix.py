@@ -59,7 +59,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/retention/run"): {M},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
-PUBLIC = {("POST", "/api/login"), ("POST", "/api/token")}
+PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup")}
 
 
 def test_matrix_covers_every_operation():
