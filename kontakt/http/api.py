@@ -15,6 +15,7 @@ from kontakt.http import (
     queue_api,
     session_api,
     sources,
+    supervisor_api,
     ticket_api,
 )
 from kontakt.http.errors import ApiError
@@ -222,6 +223,7 @@ OPS: list[Op] = [
     *ticket_api.OPS,
     *queue_api.OPS,
     *citizen_api.OPS,
+    *supervisor_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",

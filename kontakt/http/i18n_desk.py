@@ -42,6 +42,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "t_received": ("Захтев је примљен", "Request received"),
     "t_forwarded": ("Прослеђен служби", "Forwarded to"),
     "t_message": ("Порука службе", "Message from the service"),
+    # the supervisor
+    "rejected": ("Одбијени", "Rejected"), "all_tickets": ("Сви тикети", "All tickets"),
+    "export_calls": ("Извоз бројки позива (CSV)", "Export call figures (CSV)"),
+    "export_tickets": ("Извоз тикета (CSV)", "Export tickets (CSV)"),
+    "agent_control": ("Управљање оператером", "Operator control"),
+    "agent": ("Оператер", "Operator"), "note": ("Разлог (бележи се)", "Reason (recorded)"),
+    "forward_to": ("Проследи служби", "Forward to"), "forward": ("Проследи", "Forward"),
+    "calls_axis": ("позива", "calls"),
     # history actions
     "a_opened": ("отворен", "opened"), "a_forwarded": ("прослеђен служби", "forwarded to"),
     "a_status": ("статус", "status"), "a_assigned": ("додељен", "assigned to"),
