@@ -21,8 +21,9 @@ SUP = Actor("sup", "supervisor")
 
 def test_supervisor_acts_and_exports(browser, live_server):
     svc, engine = live_server.web.ctx.tickets, live_server.web.ctx.engine
-    t = live_server.run_coro(svc.open_ticket(SUP, kind="complaint", subject="Пукла цев код Шумадијске",
-                                             department="vodovod", phone="+381641234567"))
+    t = live_server.run_coro(svc.open_ticket(
+        SUP, kind="complaint", subject="Пукла цев код Шумадијске", department="vodovod",
+        phone="+381641234567"))
     live_server.run_coro(svc.open_ticket(SUP, kind="information", subject="Без службе"))
     live_server.run_coro(engine.agent_login("agent02"))
     engine.stats["rejected"] = 3
