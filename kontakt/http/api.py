@@ -17,10 +17,12 @@ from kontakt.http import (
     sources,
     supervisor_api,
     ticket_api,
+    user_admin,
 )
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
+from kontakt.privacy.audit import Entry
 
 log = get_logger("kontakt.http")
 
@@ -164,6 +166,8 @@ async def user_add(c: Call) -> Any:
         raise ApiError(409 if e.code == "user.exists" else 422, e.code, str(e),
                        **e.details) from None
     log.info("user.added", username=u.username, role=u.role, by=c.user.username)
+    await c.web.audit.record([Entry(c.user.username, c.user.role, "user.add", None, u.username,
+                                    c.web.door.client(c.request.scope), {"role": u.role})])
     return u.public()
 
 
@@ -224,6 +228,7 @@ OPS: list[Op] = [
     *queue_api.OPS,
     *citizen_api.OPS,
     *supervisor_api.OPS,
+    *user_admin.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
