@@ -88,6 +88,12 @@ def parse_config(text: str, source: str = "<text>") -> Config:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        context = str(getattr(e, "context", "") or "")
+        if getattr(e, "context_mark", None) is not None and (
+                "flow" in context or "quoted" in context):
+            # An unclosed [ { or quote is reported where the parser gave up
+            # (often the next line); the line to fix is where it opened.
+            mark = e.context_mark  # type: ignore[attr-defined]
         line = mark.line + 1 if mark is not None else 0
         problem = getattr(e, "problem", None) or str(e)
         raise ConfigInvalid([Issue(source, line, f"not valid YAML: {problem}")]) from None

@@ -12,6 +12,7 @@ from kontakt.http import (
     callstats,
     chat_api,
     citizen_api,
+    config_api,
     followup_api,
     privacy_api,
     queue_api,
@@ -195,6 +196,8 @@ async def config_apply(c: Call) -> Any:
     if problems:
         raise ApiError(422, "config.invalid", "the configuration has problems",
                        problems=problems)
+    now = sources.config_read(c.web)
+    config_api.remember(c.web, now["text"], now["version"], c.user.username)
     await sources.config_apply(c.web, c.body["text"])
     log.info("config.applied", by=c.user.username)
     return {"applied": True, **sources.config_read(c.web)}
@@ -240,6 +243,7 @@ OPS: list[Op] = [
     *citizen_api.OPS,
     *supervisor_api.OPS,
     *user_admin.OPS,
+    *config_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",

@@ -66,6 +66,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "e_user.bad_username": ("Корисничко име: 2-32 знака a-z, 0-9, . _ -",
                             "Username: 2-32 of a-z, 0-9, . _ -"),
     "e_config.invalid": ("Конфигурација има грешке", "The configuration has problems"),
+    # the configuration editor
+    "line": ("ред", "line"), "diff": ("Измене у односу на покренуту конфигурацију",
+                                      "Changes against the running configuration"),
+    "confirm_apply": ("Потврди и примени", "Confirm and apply"),
+    "no_changes": ("Нема измена", "No changes"),
+    "versions": ("Претходне верзије", "Previous versions"),
+    "rollback": ("Врати ову верзију", "Roll back to this"),
+    "warning": ("Упозорење", "Warning"),
+    "w_prompt_hours": ("радно време је промењено, а порука „{p}“ говори радно време: "
+                       "проверите текст", "the hours changed and prompt “{p}” tells the hours: "
+                                          "check its text"),
     # history actions
     "a_opened": ("отворен", "opened"), "a_forwarded": ("прослеђен служби", "forwarded to"),
     "a_status": ("статус", "status"), "a_assigned": ("додељен", "assigned to"),

@@ -47,7 +47,7 @@ def test_open_ticket_stays_in_view_and_comment_is_saved(browser, live_server):
     page.focus(f"#inbox tr[data-number='{number}']")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#d-number:has-text('{number}')")
-    assert page.evaluate("document.activeElement.id") == "d-title"
+    page.wait_for_function("() => document.activeElement.id === 'd-title'")
     box = page.locator("#d-title").bounding_box()
     assert box and 0 <= box["y"] < 768  # the detail is in view, not below the fold
     assert "Футошка 12" in page.inner_text("#d-address")

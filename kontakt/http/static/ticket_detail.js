@@ -22,6 +22,7 @@ const TicketDetail = {
     setText("d-address", t.address || L.none);
     setText("d-call", (t.calls || []).map((c) => c.uniqueid + (c.wait_seconds != null ? ` (${L.wait} ${secs(c.wait_seconds)})` : "")).join(", ") || L.none);
     setText("d-description", t.description || "");
+    if (focus) { $("d-title").focus(); $("ticket-detail").scrollIntoView({block: "nearest"}); }
     const h = await api("GET", `${path}/history`);
     const ol = $("d-history");
     ol.textContent = "";
@@ -31,7 +32,6 @@ const TicketDetail = {
       if (e.comment) li.dataset.note = (e.details || {}).for_citizen ? "citizen" : "internal";
       ol.appendChild(li);
     }
-    if (focus) { $("d-title").focus(); $("ticket-detail").scrollIntoView({block: "nearest"}); }
   },
 
   async loadStaff(dep) {

@@ -1,0 +1,54 @@
+"""The configuration editor in Chromium: line numbers, a YAML error marked
+on the line to fix, a diff against the running configuration before
+applying, a warning when the hours change under a prompt that tells them,
+and a one-click rollback to the version before."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import login_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.mqtt]
+
+
+def _type(page, text):
+    # As an edit does: the value changes and the page hears "input".
+    page.eval_on_selector("#cfg-text", "(t, v) => { t.value = v; "
+                          "t.dispatchEvent(new Event('input')); }", text)
+
+
+def test_config_editor(browser, live_server):
+    page = login_page(browser, live_server, "adm")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.wait_for_function("() => document.getElementById('cfg-text').value.length > 100")
+    text = page.input_value("#cfg-text")
+    lines = text.split("\n")
+    assert page.eval_on_selector_all("#cfg-gutter span", "s => s.length") == len(lines)
+    at = next(i for i, line in enumerate(lines) if line.startswith("departments:"))
+    bad = [*lines[:at + 1], "  - [oops", *lines[at + 1:]]
+    _type(page, "\n".join(bad))
+    page.click("#btn-validate")
+    item = page.wait_for_selector("#cfg-problems li[data-line]")
+    assert item.get_attribute("data-line") == str(at + 2)  # the line with the open [
+    assert item.inner_text().startswith(f"ред {at + 2}:")
+    assert page.is_visible(f"#cfg-gutter span.bad[data-line='{at + 2}']")
+    # the hours change: a diff first, a warning about the prompt, then applied
+    changed = text.replace("mon-fri: 07:30-15:30", "mon-fri: 08:00-16:00")
+    assert changed != text
+    _type(page, changed)
+    page.click("#btn-apply")
+    page.wait_for_selector("#cfg-warnings li[data-code='config.prompt_mentions_hours']")
+    diff = page.inner_text("#cfg-diff")
+    assert "- " in diff and "07:30-15:30" in diff and "08:00-16:00" in diff
+    assert page.inner_text("#cfg-version") == "v1"  # nothing applied yet
+    page.click("#btn-confirm")
+    page.wait_for_selector("#cfg-version:has-text('v2')")
+    page.wait_for_selector("#cfg-versions li[data-version='1'] button")
+    assert "08:00-16:00" in live_server.web.ctx.config_holder.text
+    page.click("#cfg-versions li[data-version='1'] button")
+    page.wait_for_selector("#cfg-version:has-text('v3')")
+    assert "07:30-15:30" in live_server.web.ctx.config_holder.text
+    assert "07:30-15:30" in page.input_value("#cfg-text")
+    assert errors == []
+    page.context.close()
