@@ -14,7 +14,7 @@ from asterisk.rig import FREE_NUMBER
 from .conftest import needs_rig
 from .installed import Installation
 
-pytestmark = [pytest.mark.rig, pytest.mark.mqtt, needs_rig]
+pytestmark = [pytest.mark.rig, pytest.mark.mqtt, needs_rig, pytest.mark.timeout(600)]
 
 
 async def test_setup_boots_and_a_call_is_answered_by_an_operator(tmp_path):
