@@ -14,6 +14,7 @@ from kontakt.http import (
     queue_api,
     session_api,
     sources,
+    supervise_api,
     ticket_api,
 )
 from kontakt.http.errors import ApiError
@@ -225,4 +226,5 @@ OPS: list[Op] = [
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
+    *supervise_api.OPS,
 ]

@@ -30,7 +30,8 @@ from infra.db import Base
 
 LIST_EVERY = 900.0
 ACTIONS = ("ticket.read", "ticket.list", "ticket.history", "citizen.export", "citizen.erase",
-           "audit.read", "audit.export", "retention.run")
+           "audit.read", "audit.export", "retention.run",
+           "call.listen", "call.whisper", "call.barge", "recording.play")
 
 
 class AuditRow(Base):
