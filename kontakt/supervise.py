@@ -78,7 +78,8 @@ class Supervise:
 
     def _check(self, user: Any, agent: str, mode: str) -> Started:
         if mode not in MODES:
-            raise SuperviseError(422, "supervise.bad_mode", f"mode must be one of {', '.join(MODES)}")
+            raise SuperviseError(422, "supervise.bad_mode",
+                                 f"mode must be one of {', '.join(MODES)}")
         phone = self.phone_of(user.username)
         if phone is None:
             raise SuperviseError(409, "supervise.no_phone",

@@ -12,6 +12,7 @@ from kontakt.http import (
     followup_api,
     privacy_api,
     queue_api,
+    recording_api,
     session_api,
     sources,
     supervise_api,
@@ -227,4 +228,5 @@ OPS: list[Op] = [
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
     *supervise_api.OPS,
+    *recording_api.OPS,
 ]

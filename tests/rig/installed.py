@@ -27,6 +27,19 @@ from asterisk.lifeline import die_with_parent
 from asterisk.ports import PortBlock, free_tcp_port
 from asterisk.sipp.register import register
 
+PCAP = "/usr/share/sip-tester/g711a.pcap"  # a spoken sample, A-law
+
+
+def talking_phone(talk_ms: int = 3_600_000, plays: int = 25) -> str:
+    """An operator's phone that speaks (the pcap, again and again) once answered."""
+    s = sipp.uas_scenario(ring_ms=100, talk_ms=talk_ms)
+    s = s.replace("m=audio [media_port] RTP/AVP 0 101\na=rtpmap:0 PCMU/8000",
+                  "m=audio [media_port] RTP/AVP 8 101\na=rtpmap:8 PCMA/8000")
+    play = "".join(f'  <nop><action><exec play_pcap_audio="{PCAP}"/></action></nop>\n'
+                   '  <pause milliseconds="6500"/>\n' for _ in range(plays))
+    return s.replace('  <recv request="ACK" crlf="true"/>\n',
+                     '  <recv request="ACK" crlf="true"/>\n' + play, 1)
+
 
 def _prompt_cache() -> Path:
     """Prompts built once per version of the shipped configuration and prompt code."""

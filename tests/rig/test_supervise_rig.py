@@ -16,23 +16,9 @@ from asterisk.rig import FREE_NUMBER
 from asterisk.sipp import uas_scenario
 
 from .conftest import needs_rig
-from .installed import Installation
+from .installed import Installation, talking_phone
 
 pytestmark = [pytest.mark.rig, pytest.mark.mqtt, needs_rig, pytest.mark.timeout(900)]
-
-PCAP = "/usr/share/sip-tester/g711a.pcap"  # a spoken sample, A-law
-
-
-def _talking_phone() -> str:
-    """An operator's phone that speaks (the pcap, again and again) once answered."""
-    s = uas_scenario(ring_ms=100, talk_ms=3_600_000)
-    s = s.replace("m=audio [media_port] RTP/AVP 0 101\na=rtpmap:0 PCMU/8000",
-                  "m=audio [media_port] RTP/AVP 8 101\na=rtpmap:8 PCMA/8000")
-    play = "".join(f'  <nop><action><exec play_pcap_audio="{PCAP}"/></action></nop>\n'
-                   '  <pause milliseconds="6500"/>\n' for _ in range(25))
-    return s.replace('  <recv request="ACK" crlf="true"/>\n',
-                     '  <recv request="ACK" crlf="true"/>\n' + play, 1)
-
 
 def _supervisor_phone(media_port: int) -> str:
     """The supervisor's phone answers with its media at ``media_port`` (a socket of the test)."""
@@ -48,7 +34,7 @@ async def test_supervisor_hears_the_live_call_and_it_is_audited(tmp_path):
         "KONTAKT_ROUTER": "direct", "KONTAKT_SUPERVISOR_PHONES": "chief=supervisor01"})
     try:
         await inst.start(engine=False)
-        (tmp_path / "agent01-talks.xml").write_text(_talking_phone())
+        (tmp_path / "agent01-talks.xml").write_text(talking_phone())
         (tmp_path / "supervisor.xml").write_text(_supervisor_phone(ear.getsockname()[1]))
         inst.phones.pop("agent01").kill()
         await inst.start_phone("agent01", scenario=tmp_path / "agent01-talks.xml")
