@@ -2,8 +2,8 @@
 language of the notice the citizen heard, and the department it is shared
 with (none: supervisors and the operator who handled it only).
 
-Revision ID: 0008_recordings
-Revises: 0007_audit_log_retention
+Revision ID: 0011_recordings
+Revises: 0010_ticket_search_fold
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_recordings"
-down_revision = "0007_audit_log_retention"
+revision = "0011_recordings"
+down_revision = "0010_ticket_search_fold"
 branch_labels = None
 depends_on = None
 
