@@ -66,7 +66,7 @@ async def test_supervisor_hears_the_live_call_and_it_is_audited(tmp_path):
                          60, "ChanSpy started")
         spy = next(e for e in inst.events if e.get("Event") == "ChanSpyStart")
         assert spy["SpyeeChannel"].startswith("PJSIP/agent01-")
-        assert spy["Channel"].startswith("PJSIP/supervisor01-")
+        assert spy["SpyerChannel"].startswith("PJSIP/supervisor01-")
         loop = asyncio.get_running_loop()
         heard: list[bytes] = []
         end = loop.time() + 30
