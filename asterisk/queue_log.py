@@ -1,8 +1,14 @@
 """Asterisk's queue_log line format, so existing queue-reporting tools can
-read the engine's calls: ``time|callid|queue|agent|event|data1|data2|data3``."""
+read the engine's calls: ``time|callid|queue|agent|event|data1|data2|data3``.
+
+Rotation loses no line: logrotate renames the file (no copytruncate) and
+the next write, finding another file (or none) at the path, reopens it.  A
+line written between the rename and the reopen lands in the renamed file.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -11,7 +17,22 @@ class QueueLog:
     def __init__(self, path: str | Path | None, queue: str = "kontakt") -> None:
         self.path = Path(path) if path else None
         self.queue = queue
-        self._fh = self.path.open("a", encoding="utf-8", buffering=1) if self.path else None
+        self._fh = self._open() if self.path else None
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        assert self.path is not None
+        return self.path.open("a", encoding="utf-8", buffering=1)
+
+    def _reopen_if_rotated(self) -> None:
+        assert self._fh is not None and self.path is not None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            st = None
+        mine = os.fstat(self._fh.fileno())
+        if st is None or (st.st_dev, st.st_ino) != (mine.st_dev, mine.st_ino):
+            self._fh.close()
+            self._fh = self._open()
 
     def close(self) -> None:
         if self._fh is not None:
@@ -31,5 +52,6 @@ class QueueLog:
         ]
         line = "|".join(f.replace("|", "/").replace("\n", " ") for f in fields)
         if self._fh is not None:
+            self._reopen_if_rotated()
             self._fh.write(line + "\n")  # line-buffered: readers see whole lines
         return line

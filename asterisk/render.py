@@ -67,6 +67,10 @@ class RigConfig:
     # runs beside Asterisk: loopback).
     ami_bind: str = "127.0.0.1"
     ami_permit: tuple[str, ...] = ("127.0.0.1/32",)
+    # Supervisors' phones (supervisor01..NN): rung to listen in (ChanSpy).
+    supervisors: int = 0
+    supervisor_passwords: dict[str, str] = field(default_factory=dict)
+    supervisor_ports: dict[str, int] = field(default_factory=dict)  # static phones only
 
     @property
     def etc(self) -> Path:
@@ -148,6 +152,14 @@ def render(cfg: RigConfig) -> Path:
         agents.append(agent_tmpl.substitute(agent=aid, seat=aid[-2:], password=pw,
                                             contact_line=contact))
         members.append(f"member => PJSIP/{aid},0,{aid}")
+    for n in range(1, cfg.supervisors + 1):
+        sid = f"supervisor{n:02d}"
+        pw = cfg.supervisor_passwords.setdefault(sid, secrets.token_urlsafe(16))
+        port = cfg.supervisor_ports.get(sid)
+        contact = (f"contact = sip:{sid}@127.0.0.1:{port}" if port
+                   else "; the phone registers with its user name and password")
+        agents.append(_template("supervisor.pjsip.tmpl").substitute(
+            supervisor=sid, seat=sid[-2:], password=pw, contact_line=contact))
     values = {
         **{k: str(v) for k, v in dirs.items()},
         "ami_port": cfg.ami_port,

@@ -109,6 +109,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
         if options.tickets:
             await _start_tickets(system, options)
         router, voice = _router(system, options)
+        router = _recording(system, router)
         for subscriber in options.subscribers:
             system.publisher.subscribe(subscriber)
         system.engine = _engine(system, router, voice, options)
@@ -213,6 +214,28 @@ def _router(system: System, options: Options) -> tuple[Router, Voice]:
     return router, voice
 
 
+def _recording(system: System, router: Router) -> Router:
+    """Setting ``recording``: the notice in the caller's language, then MixMonitor."""
+    s = system.settings
+    if not s.recording or system.sessionmaker is None:
+        return router
+    from ivr.prompts import PromptLibrary
+    from kontakt.recordings import NOTICE, Recorder
+
+    folder = Path(s.recordings_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    lib = system.prompts or PromptLibrary(Path(s.prompts_dir))
+
+    def notice(language: str) -> str | None:
+        for lang in (language, "sr"):
+            path = lib.path(NOTICE, lang)
+            if Path(path + ".wav").exists() or Path(path + ".gsm").exists():
+                return path
+        return None
+
+    return Recorder(system.sessionmaker, folder, notice).wrap(router)
+
+
 def _engine(system: System, router: Router, voice: Voice, options: Options) -> Engine:
     s = system.settings
     acd = Distributor(wrapup=s.wrapup, strategy=s.strategy)
@@ -289,6 +312,12 @@ async def _start_engine(system: System) -> None:
     await engine.reconcile()
 
 
+def _supervise(system: System) -> Any:
+    from kontakt.supervise import Supervise
+
+    return Supervise(system.ami, system.engine, dict(system.settings.supervisor_phones))
+
+
 async def _start_http(system: System, options: Options) -> None:
     from kontakt.health import readiness_for
     from kontakt.http.context import HttpContext
@@ -297,7 +326,8 @@ async def _start_http(system: System, options: Options) -> None:
     ctx = HttpContext.from_settings(system.settings, system.sessionmaker, system.tickets,
                                     engine=system.engine, config_holder=system.holder,
                                     chats=system.chats,
-                                    readiness=readiness_for(system))
+                                    readiness=readiness_for(system),
+                                    supervise=_supervise(system))
     if options.http == "demo":
         system.http = await start_demo_http(ctx, options.http_port or 0,
                                             out=options.http_out or sys.stdout)

@@ -114,6 +114,19 @@ def _capacity(v: str) -> str:
     return v
 
 
+def _phones(v: str) -> tuple[tuple[str, str], ...]:
+    """Comma-separated ``username=supervisorNN``: each supervisor's own phone."""
+    out = []
+    for item in (x.strip() for x in str(v).split(",")):
+        if not item:
+            continue
+        user, _, phone = item.partition("=")
+        if not user.strip() or not re.fullmatch(r"supervisor[0-9]{2}", phone.strip()):
+            raise ValueError(f"{item!r} is not username=supervisorNN")
+        out.append((user.strip(), phone.strip()))
+    return tuple(out)
+
+
 def _text(v: Any) -> str:
     """A TOML value as the text the casts take (a list is comma-separated)."""
     if isinstance(v, list | tuple):
@@ -274,6 +287,12 @@ class Settings:
         "seconds the oldest undelivered outbox event may wait before /readyz says not ready")
     ready_timeout: float = _opt(_non_negative, 2.0, "seconds each readiness probe may take")
     backup_dir: str = _opt(default="backups", doc="where `kontakt backup create` writes")
+    recording: bool = _opt(_bool, False, "record calls to operators (MixMonitor), after a "
+                           "notice in the caller's language")
+    recordings_dir: str = _opt(default="recordings", doc="where the recordings are written")
+    recording_days: int = _opt(_positive, 90, "days a recording is kept, then deleted")
+    supervisor_phones: tuple[tuple[str, str], ...] = _opt(
+        _phones, (), "each supervisor's phone for listening in: username=supervisor01,...")
 
     @classmethod
     def load(

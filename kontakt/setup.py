@@ -23,6 +23,7 @@ ETC = PurePosixPath("/etc/kontakt")
 LIB = PurePosixPath("/var/lib/kontakt")
 LOG = PurePosixPath("/var/log/kontakt")
 UNITS = PurePosixPath("/etc/systemd/system")
+LOGROTATE = PurePosixPath("/etc/logrotate.d/kontakt")
 ASTERISK_BASE = LIB / "asterisk"
 USER = "kontakt"
 # What a real install (without --root) would run; listed, not run, under --root.
@@ -56,6 +57,9 @@ def plan(args: argparse.Namespace, kontakt_bin: str, state: dict[str, Any]) -> l
         Step("file", ETC / "kontakt.yaml", 0o640, text=_shipped_config, keep=True),
         Step("file", ETC / "kontakt.toml", 0o600, keep=True,
              text=lambda: settings_toml(args, state)),
+        Step("prompts", LIB / "prompts"),
+        Step("database", LIB / "kontakt.db"),
+        Step("file", LOGROTATE, 0o644, text=logrotate_conf()),
         Step("file", UNITS / "kontakt-asterisk.service", 0o644, text=asterisk_unit(conf)),
         Step("file", UNITS / "kontakt.service", 0o644, text=kontakt_unit(kontakt_bin)),
         Step("command", None, text=f"chown -R {USER}:{USER} {ETC} {LIB} {LOG}"),
@@ -73,7 +77,8 @@ def apply(steps: list[Step], root: Path, args: argparse.Namespace, state: dict[s
             done.append(Done(step, "skipped (--root: nothing is installed)"))
         elif dry_run:
             exists = target is not None and target.exists()
-            verb = {"dir": "make", "file": "write", "render": "render"}[step.what]
+            verb = {"dir": "make", "file": "write", "render": "render", "prompts": "build",
+                    "database": "migrate"}[step.what]
             done.append(Done(step, "would keep" if exists and step.keep else f"would {verb}"))
         elif step.what == "dir":
             assert target is not None and step.mode is not None
@@ -84,6 +89,12 @@ def apply(steps: list[Step], root: Path, args: argparse.Namespace, state: dict[s
             assert target is not None
             state["asterisk"] = _render(args, target)
             done.append(Done(step, "rendered"))
+        elif step.what == "prompts":
+            assert target is not None
+            done.append(Done(step, _prompts(under(root, ETC / "kontakt.yaml"), target)))
+        elif step.what == "database":
+            assert target is not None
+            done.append(Done(step, _database(target, args, state)))
         else:
             assert target is not None
             done.append(Done(step, _write(step, target)))
@@ -111,11 +122,39 @@ def _write(step: Step, target: Path) -> str:
 def _render(args: argparse.Namespace, out: Path) -> Any:
     from kontakt.commands.asterisk import render_installation
 
-    ns = argparse.Namespace(out=str(out), agents=args.agents, sip_port=5060, ami_port=5038,
-                            agi_port=4573, carrier=args.carrier, carrier_port=5060,
-                            city=args.city, city_port=5060, bind=args.bind, rtp="10000-10999")
+    ns = argparse.Namespace(out=str(out), agents=args.agents, sip_port=args.sip_port,
+                            ami_port=args.ami_port, agi_port=args.agi_port,
+                            carrier=args.carrier, carrier_port=args.carrier_port,
+                            city=args.city, city_port=args.city_port, bind=args.bind,
+                            rtp=args.rtp, supervisors=args.supervisors)
     _conf, cfg, _secrets = render_installation(ns)
     return cfg
+
+
+def _prompts(config: Path, out: Path) -> str:
+    from dialplan.loader import load_config
+    from ivr.prompts import build
+
+    report = build(load_config(str(config)), out)
+    return f"built ({len(report.made)} made, {len(report.unchanged)} unchanged)"
+
+
+def _database(db: Path, args: argparse.Namespace, state: dict[str, Any]) -> str:
+    """Migrate the database; the first administrator when there is no user yet
+    (password from --admin-password-file, else generated and printed once)."""
+    import asyncio
+
+    from kontakt import migrate
+    from kontakt.admin import first_admin
+
+    url = f"sqlite+aiosqlite:///{db}"
+    asyncio.run(migrate.upgrade(url))
+    db.chmod(0o600)
+    made = asyncio.run(first_admin(url, args.admin, getattr(args, "admin_password", None)))
+    if made is None:
+        return "migrated (users exist: no administrator added)"
+    state["admin"] = made
+    return f"migrated, administrator {args.admin!r} added"
 
 
 def _shipped_config() -> str:
@@ -141,9 +180,9 @@ ami_secret = "{cfg.ami_secret}"
 agi_host = "127.0.0.1"
 agi_port = {cfg.agi_port}
 http_host = "{args.http_host}"
-http_port = 8021
+http_port = {args.http_port}
 mqtt_host = "127.0.0.1"
-mqtt_port = 1883
+mqtt_port = {args.mqtt_port}
 seats = {args.agents}
 log_json = true
 """
@@ -212,6 +251,42 @@ RuntimeDirectoryMode=0750
 
 [Install]
 WantedBy=multi-user.target
+"""
+
+
+def logrotate_conf() -> str:
+    """Rotation that loses no line: the files are moved (never copytruncate);
+    `kontakt run` reopens its queue_log when the path names another file,
+    Asterisk reopens its logs on `logger reload`."""
+    return f"""# Written by `kontakt setup`.  No copytruncate: a line written between the
+# copy and the truncate would be lost.  The files are renamed; the writers
+# reopen (kontakt at its next line, Asterisk on `logger reload`).
+{LOG}/queue_log {LOG}/*.log {{
+    daily
+    rotate 400
+    dateext
+    compress
+    delaycompress
+    missingok
+    notifempty
+    create 0640 {USER} {USER}
+}}
+
+{ASTERISK_BASE}/log/queue_log {ASTERISK_BASE}/log/messages {{
+    daily
+    rotate 90
+    dateext
+    compress
+    delaycompress
+    missingok
+    notifempty
+    create 0640 {USER} {USER}
+    sharedscripts
+    postrotate
+        /usr/sbin/asterisk -C {ASTERISK_BASE / 'etc' / 'asterisk.conf'} -rx 'logger reload' \
+            >/dev/null 2>&1 || true
+    endscript
+}}
 """
 
 

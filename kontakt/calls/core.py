@@ -124,6 +124,14 @@ class CallCore:
         contact = self.contacts.get(ev.caller_uid)
         if contact is not None and ev.leg_uid:
             self.contacts.link_agent_leg(contact, ev.leg_uid)
+            return
+        # app_queue (the fallback, e.g. during an upgrade) rings an agent for a
+        # caller the engine does not know: busy elsewhere until that leg hangs up.
+        agent = self.acd.agents.get(ev.agent)
+        if contact is None and agent is not None and ev.leg_uid \
+                and self.contacts.external(ev.leg_uid, agent.id) is not None \
+                and agent.state.value == "available":
+            self.run(self.acd.busy_elsewhere(agent.id, self.clock()))
 
     def _ring_ended(self, ev: RingEnded) -> None:
         contact = self.contacts.get(ev.caller_uid)

@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--city-port", type=int, default=5060)
     p.add_argument("--bind", default="0.0.0.0", help="SIP listening address")
     p.add_argument("--rtp", default="10000-10999", help="RTP port range")
+    p.add_argument("--supervisors", type=int, default=0,
+                   help="supervisors' phones (supervisor01..NN) for listening in")
     p.add_argument("--ami-bind", default="127.0.0.1",
                    help="AMI listening address (loopback: the engine runs beside Asterisk)")
     p.add_argument("--ami-permit", action="append", default=None, metavar="NETWORK",
@@ -83,6 +85,8 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
         carrier_match=args.carrier, agent_passwords=dict(kept.get("agents", {})),
         sip_bind=args.bind, carrier_host=args.carrier.split("/")[0], city_host=args.city,
         static_phones=False, ami_bind=bind, ami_permit=permit,
+        supervisors=int(getattr(args, "supervisors", 0) or 0),
+        supervisor_passwords=dict(kept.get("supervisors", {})),
     )
     if kept.get("ami_secret"):
         cfg.ami_secret = kept["ami_secret"]
@@ -91,6 +95,7 @@ def render_installation(args: argparse.Namespace) -> tuple[Path, Any, Path]:
     secrets_file.touch(mode=0o600)  # never readable by others, not even before the chmod
     secrets_file.write_text(json.dumps({"ami_secret": cfg.ami_secret,
                                         "monitor_secret": cfg.monitor_secret,
-                                        "agents": cfg.agent_passwords}, indent=1))
+                                        "agents": cfg.agent_passwords,
+                                        "supervisors": cfg.supervisor_passwords}, indent=1))
     secrets_file.chmod(0o600)
     return conf, cfg, secrets_file

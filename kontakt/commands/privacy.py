@@ -32,7 +32,8 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
         sm = make_sessionmaker(engine)
         audit = AuditLog(sm)
         if args.privacy_command == "retention":
-            report = await RetentionJob(sm, settings.retention_days, audit=audit).run_once()
+            report = await RetentionJob(sm, settings.retention_days, audit=audit,
+                                        recording_days=settings.recording_days).run_once()
             print(json.dumps(report.to_dict(), ensure_ascii=False))
             return 0
         after, rows = 0, 0

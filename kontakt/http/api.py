@@ -16,8 +16,10 @@ from kontakt.http import (
     followup_api,
     privacy_api,
     queue_api,
+    recording_api,
     session_api,
     sources,
+    supervise_api,
     supervisor_api,
     ticket_api,
     user_admin,
@@ -269,4 +271,6 @@ OPS: list[Op] = [
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
     *chat_api.OPS,
+    *supervise_api.OPS,
+    *recording_api.OPS,
 ]

@@ -31,6 +31,7 @@ class HttpContext:
     config_holder: Any = None  # dialplan.holder.ConfigHolder
     chats: Any = None  # kontakt.chat.service.ConversationService (None: no web chat)
     readiness: Any = None  # kontakt.health.Readiness (None: /readyz says not ready)
+    supervise: Any = None  # kontakt.supervise.Supervise (None: no listening in)
     mqtt_host: str | None = None  # None: no live feed (tests of pure API)
     mqtt_port: int = 1883
     mqtt_prefix: str = "kontakt"

@@ -86,10 +86,23 @@ async def tickets_search(c: Call) -> Any:
     return {"tickets": await present(c, [sources.ticket_json(t) for t in found])}
 
 
+def _live_call(c: Call) -> str | None:
+    engine = c.web.ctx.engine
+    if c.user.role != "agent" or not c.user.agent_id or engine is None:
+        return None
+    agents = engine.snapshot().get("agents", [])
+    call = next((a.get("call") for a in agents if a.get("id") == c.user.agent_id), None)
+    return str(call["uniqueid"]) if call and call.get("uniqueid") else None
+
+
 async def ticket_open(c: Call) -> Any:
     sources.department(c.web, c.body["department"])
+    body = dict(c.body)
+    live = _live_call(c)
+    if live:  # the operator's live call: the ticket links it (and its recording)
+        body["uniqueid"] = live
     ticket = await sources.tickets(c.web).open_ticket(sources.actor(c.user), channel="phone",
-                                                      **c.body)
+                                                      **body)
     return await present_one(c, sources.ticket_json(ticket))
 
 

@@ -32,7 +32,8 @@ LIST_EVERY = 900.0
 ACTIONS = ("ticket.read", "ticket.list", "ticket.history", "citizen.export", "citizen.erase",
            "audit.read", "audit.export", "retention.run",
            "agent.pause", "agent.ready", "agent.logout",  # a supervisor acting on an operator
-           "user.add", "user.update", "user.deactivate", "user.password_reset")
+           "user.add", "user.update", "user.deactivate", "user.password_reset",
+           "call.listen", "call.whisper", "call.barge", "recording.play")
 
 
 class AuditRow(Base):

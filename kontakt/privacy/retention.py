@@ -41,21 +41,24 @@ class RetentionReport:
     tickets: int
     call_events: int
     outbox_rows: int
+    recordings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"cutoff": self.cutoff.isoformat(), "tickets": self.tickets,
-                "call_events": self.call_events, "outbox_rows": self.outbox_rows}
+                "call_events": self.call_events, "outbox_rows": self.outbox_rows,
+                "recordings": self.recordings}
 
 
 class RetentionJob:
     def __init__(self, sessionmaker: Any, retention_days: int, *,
                  audit: AuditLog | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 every: float = DAY) -> None:
+                 every: float = DAY, recording_days: int | None = None) -> None:
         if retention_days < 1:
             raise ValueError("retention_days must be >= 1")
         self.sessionmaker, self.days = sessionmaker, retention_days
         self.now, self.every = now, every
+        self.recording_days = recording_days  # recordings deleted after these days
         self.audit = audit or AuditLog(sessionmaker, now=now)
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -69,7 +72,12 @@ class RetentionJob:
             gone = await s.execute(delete(OutboxRow).where(OutboxRow.published_at.is_not(None))
                                    .where(OutboxRow.published_at < cutoff))
         outbox = int(getattr(gone, "rowcount", 0) or 0)
-        report = RetentionReport(cutoff, len(numbers), events, outbox)
+        recordings = 0
+        if self.recording_days is not None:
+            from kontakt.recordings import purge
+
+            recordings = await purge(self.sessionmaker, self.recording_days, now)
+        report = RetentionReport(cutoff, len(numbers), events, outbox, recordings)
         await self.audit.record([Entry("retention", "system", "retention.run", None,
                                        f"older than {self.days} days", None,
                                        {**report.to_dict(), "numbers": numbers[:1000]})])
@@ -116,6 +124,7 @@ class RetentionJob:
 async def start_retention(system: Any) -> Callable[[], Any]:
     """An ``Options.extras`` entry (kontakt.bootstrap) for ``kontakt run``:
     the daily job on the system's database; returns its stop."""
-    job = RetentionJob(system.sessionmaker, system.settings.retention_days)
+    job = RetentionJob(system.sessionmaker, system.settings.retention_days,
+                       recording_days=system.settings.recording_days)
     await job.start()
     return job.stop

@@ -65,6 +65,17 @@ def test_files_modes_and_secrets(tmp_path, capsys):
     wants = re.search(r"^Wants=(.*)$", unit, re.M)[1].split()
     assert {"kontakt-asterisk.service", "mosquitto.service"} <= set(after) & set(wants)
 
+    # The prompts are built, the database migrated with its first administrator
+    # (the password printed once), the logs rotated without copytruncate.
+    assert any((root / "var/lib/kontakt/prompts").rglob("*.wav"))
+    db = root / "var/lib/kontakt/kontakt.db"
+    assert _mode(db) == 0o600
+    out = capsys.readouterr().out
+    assert re.search(r"administrator admin: password \S{12,}", out), out
+    rotate = (root / "etc/logrotate.d/kontakt").read_text()
+    assert "/var/log/kontakt/queue_log" in rotate and "\n    copytruncate" not in rotate
+    assert "supervisor01" in (ast / "etc/pjsip.conf").read_text()
+
     # A second run keeps every secret and the operator's edits.
     first = toml.read_text()
     toml.write_text(first + "# edited by the operator\n")
@@ -73,6 +84,7 @@ def test_files_modes_and_secrets(tmp_path, capsys):
     assert _setup(root) == 0
     out = capsys.readouterr().out
     assert f"kept       {toml}" in out
+    assert "users exist: no administrator added" in out and "password" not in out
     assert toml.read_text() == first + "# edited by the operator\n"
     assert secrets.read_text() == before
 
