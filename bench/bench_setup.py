@@ -203,7 +203,7 @@ def _profiler(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | 
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def run(calls: int = 200, rate: float = 10.0, agents: int = 20, *, rounds: int = 2,
+async def run(calls: int = 200, rate: float = 5.0, agents: int = 20, *, rounds: int = 2,
               fast: bool = True, profile: Path | None = None) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="kontakt-bench-"))
     rig = Rig(base, agents=agents, default_phone=PhoneBehaviour(talk_ms=200),
@@ -234,8 +234,13 @@ async def run(calls: int = 200, rate: float = 10.0, agents: int = 20, *, rounds:
             engine = EngineProcess(rig, base, agents, fast=True)
             pids = {"asterisk": ast, "engine": await engine.start()}
             await _measure(rig, FREE_NUMBER, 20, rate, pids, start_on="first_step")
+            spy = (_profiler(pids["engine"], calls / rate + 5,
+                             profile / f"engine-fast-{agents}.txt")
+                   if profile is not None else None)
             res["fast"].add(await _measure(rig, FREE_NUMBER, calls, rate, pids,
                                            start_on="first_step"))
+            if spy is not None:
+                spy.wait()
             res["app_queue_first"] = await _measure(rig, QUEUE_NUMBER, calls, rate,
                                                     {"asterisk": ast}, start_on="first_step")
     finally:
@@ -291,14 +296,14 @@ def _print(out: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-SCALE = ((20, 5.0), (100, 25.0), (200, 50.0))  # agents, calls per second: proportional
+SCALE = ((20, 2.0), (100, 10.0), (200, 20.0))  # agents, calls per second: proportional
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.bench_setup")
     p.add_argument("--agents", type=int, default=20)
     p.add_argument("--calls", type=int, default=200)
-    p.add_argument("--rate", type=float, default=10.0)
+    p.add_argument("--rate", type=float, default=5.0)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--no-fast", action="store_true", help="skip the fast path rows")
     p.add_argument("--scale", action="store_true", help="also 20, 100, 200 agents")
@@ -313,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.scale:
         scale_rows = []
         for agents, rate in SCALE:
-            o = asyncio.run(run(int(rate * 10), rate, agents, rounds=1, fast=False,
+            o = asyncio.run(run(int(rate * 20), rate, agents, rounds=1, fast=False,
                                 profile=a.profile))
             scale_rows.append(_print(o))
         _print_scale(scale_rows)

@@ -28,10 +28,10 @@ from sqlalchemy import (
     and_,
     column,
     func,
+    insert,
     select,
     table,
     text,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,14 +134,13 @@ class TicketRepository:
         not queue on one row lock; a rolled-back opening leaves a gap."""
         if _dialect(self.session) == "postgresql":
             return await self._next_number_pg(year)
-        ins = sqlite.insert
-        await self.session.execute(ins(CounterRow).values(year=year, last=0)
-                                   .on_conflict_do_nothing(index_elements=["year"]))
-        # UPDATE ... RETURNING takes the row lock on PostgreSQL: concurrent
-        # openers queue here and each gets its own number.
-        seq = await self.session.scalar(update(CounterRow).where(CounterRow.year == year)
-                                        .values(last=CounterRow.last + 1)
-                                        .returning(CounterRow.last))
+        # One upsert: the year's row made at 1 or moved on by one, inside the
+        # writer's transaction (BEGIN IMMEDIATE holds the write lock).
+        ins = sqlite.insert(CounterRow).values(year=year, last=1)
+        seq = await self.session.scalar(
+            ins.on_conflict_do_update(index_elements=["year"],
+                                      set_={"last": CounterRow.last + 1})
+            .returning(CounterRow.last))
         return format_number(year, int(seq or 0))
 
     async def _next_number_pg(self, year: int) -> str:
@@ -192,12 +191,25 @@ class TicketRepository:
                        old: str | None, new: str | None, comment: str = "",
                        details: dict[str, Any] | None = None,
                        event_id: str | None = None) -> None:
-        self.session.add(HistoryRow(ticket_id=self._rows[t.number].id, at=at, actor=actor,
-                                    role=role, action=action, old_status=old, new_status=new,
-                                    comment=comment or "",
-                                    details=json.dumps(details or {}, ensure_ascii=False,
-                                                       default=str),
-                                    event_id=event_id))
+        self.session.add(HistoryRow(**self.history_values(
+            t, at=at, actor=actor, role=role, action=action, old=old, new=new,
+            comment=comment, details=details, event_id=event_id)))
+
+    def history_values(self, t: Ticket, *, at: datetime, actor: str, role: str, action: str,
+                       old: str | None, new: str | None, comment: str = "",
+                       details: dict[str, Any] | None = None,
+                       event_id: str | None = None) -> dict[str, Any]:
+        """A history row's values, for ``insert_history`` (one statement for
+        all of a change's rows)."""
+        return {"ticket_id": self._rows[t.number].id, "at": at, "actor": actor, "role": role,
+                "action": action, "old_status": old, "new_status": new,
+                "comment": comment or "",
+                "details": json.dumps(details or {}, ensure_ascii=False, default=str),
+                "event_id": event_id}
+
+    async def insert_history(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(HistoryRow.__table__), rows)
 
     async def history(self, number: str) -> list[dict[str, Any]]:
         rows = (await self.session.execute(

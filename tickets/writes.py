@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from infra.outbox import add_event
+from sqlalchemy import insert
+
+from infra.outbox import OutboxRow, add_event, outbox_row
 from tickets import domain as d
 from tickets.convert import describe, payload, ticket_dict
 from tickets.domain import Actor, Ticket
@@ -80,19 +82,26 @@ class TicketWriter:
         self.committed()
 
     async def record(self, repo: TicketRepository, t: Ticket) -> None:
-        """The ticket's new domain events as history, outbox and notification rows."""
+        """The ticket's new domain events as history, outbox and notification
+        rows: the history and the outbox rows of a change go in one multi-row
+        INSERT each (no ORM object per row)."""
+        history: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
         for ev in t.pop_events():
             action, old, new, comment, extra = describe(ev)
             if isinstance(ev, d.CallLinked):
                 await repo.link_call(t, ev.call)
             body = payload(t, f"ticket.{action}", ev.actor, ev.role, ev.at, old_status=old,
                            comment=comment, details=extra)
-            event_id = self._publish(repo.session, t, body)
-            repo.append_history(t, at=ev.at, actor=ev.actor, role=ev.role, action=action,
-                                old=old, new=new, comment=comment, details=extra,
-                                event_id=event_id)
+            event_id = self._publish_rows(outbox, t, body)
+            history.append(repo.history_values(
+                t, at=ev.at, actor=ev.actor, role=ev.role, action=action, old=old, new=new,
+                comment=comment, details=extra, event_id=event_id))
             if new is not None and new != old and new in self.notify_on:
                 await self._enqueue_notification(repo, t, event_id, new, comment)
+        await repo.insert_history(history)
+        if outbox:
+            await repo.session.execute(insert(OutboxRow.__table__), outbox)
 
     def committed(self) -> None:
         if self.on_commit is not None:
@@ -104,6 +113,14 @@ class TicketWriter:
         event_id = add_event(session, f"tickets/{t.department or '-'}/{t.number}", body)
         add_event(session, f"users/{t.opened_by}/tickets/{t.number}",
                   {**body, "event_id": event_id})
+        return event_id
+
+    def _publish_rows(self, rows: list[dict[str, Any]], t: Ticket, body: dict[str, Any]) -> str:
+        """``_publish`` as outbox row values, for one INSERT of a change's rows."""
+        first = outbox_row(f"tickets/{t.department or '-'}/{t.number}", body)
+        event_id = str(first["event_id"])
+        rows += [first, outbox_row(f"users/{t.opened_by}/tickets/{t.number}",
+                                   {**body, "event_id": event_id})]
         return event_id
 
     async def _enqueue_notification(self, repo: TicketRepository, t: Ticket, event_id: str,
