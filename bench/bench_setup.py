@@ -5,8 +5,9 @@ The default path is what a citizen gets: ``router = ivr`` (numbers, hours,
 the menus over the call's own FastAGI session), ``fast_path = false``, the
 engine deciding each call over FastAGI.  The citizen presses 1 (Serbian)
 and 1 (an operator); the IVR says "connecting you" and the measurement
-starts when that last prompt ends (AMI ``AGIExecEnd`` of its STREAM FILE:
-the caller has left the IVR) and stops at the agent leg's ``DialState
+starts when that last prompt ends (the caller has left the IVR: AMI
+``AGIExecEnd`` of its STREAM FILE, or, when the engine plays it with the
+ring, the ring subroutine's next step, its Queue) and stops at the agent leg's ``DialState
 RINGING`` (the phone's 180).  app_queue is measured from its ``Queue`` step
 (Newexten) to the same RINGING: app_queue starts where the IVR ended.
 The fast path (``router = direct``, ``fast_path = true``, no IVR) is
@@ -89,7 +90,12 @@ def _starts(start_on: str, name: str, ev: dict[str, str]) -> bool:
         return name == "Newexten"
     if start_on == "queue":
         return name == "Newexten" and ev.get("Application") == "Queue"
-    return name == "AGIExecEnd" and IVR_LAST_PROMPT in ev.get("Command", "")
+    # The IVR's last prompt ended: played over AGI (STREAM FILE), or by the
+    # ring subroutine right before its Queue step (the engine's farewell).
+    if name == "AGIExecEnd":
+        return IVR_LAST_PROMPT in ev.get("Command", "")
+    return (name == "Newexten" and ev.get("Context") == "kontakt-ring"
+            and ev.get("Application") == "Queue")
 
 
 async def _measure(rig: Rig, did: str, calls: int, rate: float, pids: dict[str, int],
