@@ -78,7 +78,10 @@ def needed_skills(language: str, skills: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys((language, *skills)))
 
 
-@dataclass
+_NEEDS: dict[tuple[str, ...], frozenset[str]] = {}  # one frozenset per skill set, not per call
+
+
+@dataclass(slots=True)
 class Call:
     id: str
     caller: str | None
@@ -99,7 +102,10 @@ class Call:
 
     def __post_init__(self) -> None:
         self.skills = needed_skills(self.language, self.skills)
-        self.need = frozenset(self.skills)
+        need = _NEEDS.get(self.skills)
+        if need is None:
+            need = _NEEDS[self.skills] = frozenset(self.skills)
+        self.need = need
 
     def target(self, event: CallEvent) -> CallState:
         """The state ``event`` leads to; raises if the call cannot take it now."""

@@ -32,6 +32,7 @@ class Dispatcher:
     _waiting: WaitingCalls = field(default_factory=WaitingCalls)
     _idle: IdleAgents = field(default_factory=IdleAgents)
     _wrapup_until: dict[str, float] = field(default_factory=dict)
+    no_calls: set[str] = field(default_factory=set)  # held off calls (acd.blend: busy in texts)
 
     def add_agent(self, agent_id: str, skills: Iterable[str] = ("sr",), penalty: int = 0) -> None:
         if agent_id not in self.agents:
@@ -70,7 +71,7 @@ class Dispatcher:
     def _reindex(self, agent: Agent) -> None:
         """Keep the lists of available agents in step with the agent's state."""
         self._idle.remove(agent.id)
-        if agent.state is State.AVAILABLE:
+        if agent.state is State.AVAILABLE and agent.id not in self.no_calls:
             self._idle.add(agent.id, agent.skills, self._agent_key(agent))
 
     def _agent_key(self, agent: Agent) -> AgentKey:
@@ -86,7 +87,7 @@ class Dispatcher:
         the call served first among those some agent can take, with the best
         agent among those who have every skill it needs."""
         out: list[Command] = []
-        while True:
+        while self._idle:  # nobody available (a busy centre): nothing to pair
             best: tuple[CallKey, str] | None = None
             for need, head in self._waiting.heads():  # one per skill set
                 if best is not None and head >= best[0]:
@@ -95,13 +96,14 @@ class Dispatcher:
                 if agent_id is not None:
                     best = (head, agent_id)
             if best is None:
-                return out
+                break
             (_, _, call_id), agent_id = best
             call, agent = self.calls[call_id], self.agents[agent_id]
             out += self._agent_step(agent, Event.OFFER, now)
             agent.call_id = call_id
             self._call_step(call, CallEvent.OFFER, now, agent_id)
             out.append(Offer(call_id, agent_id))
+        return out
 
     def next_free(self, language: str) -> str | None:
         """The agent a new call in ``language`` needing no other skill would

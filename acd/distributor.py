@@ -74,6 +74,14 @@ class Distributor(Dispatcher):
             return []
         return self._agent_step(agent, Event.FREED, now) + self.dispatch(now)
 
+    def hold_calls(self, agent_id: str, held: bool, now: float) -> list[Command]:
+        """Hold the agent off calls (busy in texts, ``acd.blend``) or let it
+        take them again; it keeps its state either way."""
+        agent = self.agent(agent_id)
+        (self.no_calls.add if held else self.no_calls.discard)(agent_id)
+        self._reindex(agent)
+        return [] if held else self.dispatch(now)
+
     # -- calls ----------------------------------------------------------
     def call_arrived(
         self,

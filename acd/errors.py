@@ -29,3 +29,17 @@ class UnknownAgent(AcdError):
 
 class UnknownCall(AcdError):
     code = "call.unknown"
+
+
+class IllegalConversationTransition(IllegalTransition):
+    """A conversation event its state does not take."""
+
+    code = "conversation.illegal_transition"
+
+
+class UnknownConversation(AcdError):
+    code = "conversation.unknown"
+
+
+class BadCapacity(AcdError):
+    code = "acd.bad_capacity"

@@ -10,7 +10,9 @@ names, not one per call.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable
+
+from sortedcontainers import SortedList
 
 from acd.call import Call
 
@@ -20,56 +22,77 @@ AgentKey = tuple[int, float, str]  # (penalty, strategy figure, agent id): best 
 
 
 class WaitingCalls:
-    """Calls holding a place, per skill set; per priority a list by arrival.
+    """Calls holding a place, per skill set; per priority a sorted list by arrival.
 
-    Arrivals append (their ``seq`` is the highest); a call back from an
-    unanswered offer is put back at its place by bisection.  The position is
-    a count of shorter lists plus one bisection: no scan of the calls."""
+    Each (skill set, priority) pool is a ``SortedList`` of ``(seq, call id)``:
+    an arrival, a call back from an unanswered offer (at its old place) and a
+    removal from anywhere (taken, abandoned) cost O(log n), never a shift of
+    the whole queue.  The head of every skill set is kept as calls come and
+    go, so ``heads`` is a read of a few entries; the position is a count of
+    the lower priorities plus one bisection: no scan of the calls."""
 
     def __init__(self) -> None:
-        self._pools: dict[Need, dict[int, list[tuple[int, str]]]] = {}
+        self._pools: dict[Need, dict[int, SortedList]] = {}
+        self._heads: dict[Need, CallKey] = {}
+        self._count = 0
 
     def add(self, call: Call) -> None:
-        lst = self._pools.setdefault(call.need, {}).setdefault(call.priority, [])
-        bisect.insort(lst, (call.seq, call.id))
+        lst = self._pools.setdefault(call.need, {}).get(call.priority)
+        if lst is None:
+            lst = self._pools[call.need][call.priority] = SortedList()
+        entry = (call.seq, call.id)
+        lst.add(entry)  # called on entering a queued state only: never twice
+        self._count += 1
+        key = (call.priority, call.seq, call.id)
+        head = self._heads.get(call.need)
+        if head is None or key < head:
+            self._heads[call.need] = key
 
     def remove(self, call: Call) -> None:
         pool = self._pools.get(call.need)
         lst = pool.get(call.priority) if pool else None
-        if pool is None or not lst:
+        if pool is None or lst is None:
             return
-        i = bisect.bisect_left(lst, (call.seq, call.id))
-        if i < len(lst) and lst[i] == (call.seq, call.id):
-            del lst[i]
+        entry = (call.seq, call.id)
+        i = lst.bisect_left(entry)
+        if i == len(lst) or lst[i] != entry:
+            return
+        del lst[i]
+        self._count -= 1
         if not lst:  # give the entries back: a pool lives while calls wait in it
             del pool[call.priority]
             if not pool:
                 del self._pools[call.need]
+        if self._heads.get(call.need) == (call.priority, *entry):
+            self._new_head(call.need)
+
+    def _new_head(self, need: Need) -> None:
+        pool = self._pools.get(need)
+        if not pool:
+            self._heads.pop(need, None)
+            return
+        priority = min(pool)  # a handful of priority classes at most
+        seq, call_id = pool[priority][0]
+        self._heads[need] = (priority, seq, call_id)
 
     def head(self, need: Need) -> CallKey | None:
         """The call of this skill set to serve first, if any waits."""
-        pool = self._pools.get(need)
-        if not pool:
-            return None
-        priority = min(pool)  # a handful of priority classes at most
-        seq, call_id = pool[priority][0]
-        return (priority, seq, call_id)
+        return self._heads.get(need)
 
-    def heads(self) -> Iterator[tuple[Need, CallKey]]:
-        for need, pool in self._pools.items():
-            priority = min(pool)
-            seq, call_id = pool[priority][0]
-            yield need, (priority, seq, call_id)
+    def heads(self) -> Iterable[tuple[Need, CallKey]]:
+        """The head of every skill set that has a call waiting."""
+        return self._heads.items()
 
     def position(self, call: Call) -> int:
         """1 + the calls of the same skill set served before it."""
         pool = self._pools.get(call.need, {})
         ahead = sum(len(lst) for p, lst in pool.items() if p < call.priority)
-        lst = pool.get(call.priority, [])
-        return 1 + ahead + bisect.bisect_left(lst, (call.seq, call.id))
+        lst = pool.get(call.priority)
+        place: int = lst.bisect_left((call.seq, call.id)) if lst is not None else 0
+        return 1 + ahead + place
 
     def __len__(self) -> int:
-        return sum(len(lst) for pool in self._pools.values() for lst in pool.values())
+        return self._count
 
 
 class IdleAgents:
@@ -119,3 +142,6 @@ class IdleAgents:
 
     def __contains__(self, agent_id: object) -> bool:
         return agent_id in self._available
+
+    def __len__(self) -> int:
+        return len(self._available)

@@ -1,34 +1,53 @@
-"""(a) The pure assignment decision at 10,000 waiting calls and 1,000 agents.
+"""(a) The pure assignment decision at 10,000 waiting calls and 1,000 agents,
+and at a country's scale: 100,000 waiting calls and 10,000 agents.
 
 Measures, in microseconds, one agent freeing up and taking the oldest
 waiting call among its skills (the hot path when a queue is long), and one
-call arriving while every agent is busy (queue insert + position).
+call arriving while every agent is busy (queue insert + position).  Each
+sample is timed on the wall clock (what a caller waits) and in the thread's
+own CPU time (what the decision costs, without the time the shared machine
+gave to other processes).  Calls need a language and, one in three, a skill
+(the IVR's department); agents have one to three languages, up to two
+skills and a penalty.  Memory per waiting call: tracemalloc over the calls
+added to a full queue (the call itself and its place in the indexes).
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import time
+import tracemalloc
 
-from acd.distributor import Distributor
+from acd.distributor import Distributor, Offer
+from bench.report import bench_line
 
 LANGS = ("sr", "hu", "sk", "ro")
+SKILLS = ("vodovod", "gas", "parking", "zelenilo")
+
+
+def _call_skills(rng: random.Random) -> tuple[str, ...]:
+    return (rng.choice(SKILLS),) if rng.random() < 1 / 3 else ()
 
 
 def _setup(calls: int, agents: int, rng: random.Random) -> Distributor:
     d = Distributor()
     for i in range(agents):
-        d.add_agent(f"a{i}", rng.sample(LANGS, rng.randint(1, 3)), penalty=rng.randint(0, 2))
+        skills = rng.sample(LANGS, rng.randint(1, 3)) + rng.sample(SKILLS, rng.randint(0, 2))
+        d.add_agent(f"a{i}", skills, penalty=rng.randint(0, 2))
         d.login(f"a{i}", float(i))
     t = float(agents)
-    for j in range(agents):  # keep every agent busy
+    for j in range(agents * 2):  # keep every agent busy
         d.call_arrived(f"busy{j}", t, language=rng.choice(LANGS))
     for cid, call in list(d.calls.items()):
         if call.state == "offered":
             d.answered(cid, t)
+    for cid, call in list(d.calls.items()):
+        if call.state == "waiting":  # the warm-up calls nobody took
+            d.call_gone(cid, t)
     for j in range(calls):
-        d.call_arrived(f"w{j}", t + j, language=rng.choice(LANGS))
+        d.call_arrived(f"w{j}", t + j, language=rng.choice(LANGS), skills=_call_skills(rng))
     return d
 
 
@@ -37,33 +56,81 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p * len(xs)))]
 
 
-def main(samples: int = 2000) -> None:
+def _bytes_per_waiting_call(d: Distributor, rng: random.Random, n: int = 2000) -> float:
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for j in range(n):
+        d.call_arrived(f"m{j}", 2e9 + j, language=rng.choice(LANGS), skills=_call_skills(rng))
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    for j in range(n):
+        d.call_gone(f"m{j}", 2e9 + n)
+    return grown / n
+
+
+def measure(calls: int, agents: int, samples: int = 2000) -> dict[str, float]:
     rng = random.Random(7)
-    d = _setup(10_000, 1_000, rng)
-    free, arrive = [], []
-    now = 1e6
+    d = _setup(calls, agents, rng)
+    gc.collect()
+    free, arrive, free_cpu, arrive_cpu = [], [], [], []
+    now = 1e9
     talking = [cid for cid, c in d.calls.items() if c.state == "connected"]
     for k in range(samples):
         cid = talking[k % len(talking)]
         now += 1
-        t0 = time.perf_counter_ns()
+        t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         cmds = d.call_gone(cid, now)  # agent frees, takes the next call
+        free_cpu.append((time.thread_time_ns() - c0) / 1000)
         free.append((time.perf_counter_ns() - t0) / 1000)
         for c in cmds:
-            if type(c).__name__ == "Offer":
+            if isinstance(c, Offer):
                 d.answered(c.call_id, now)
                 talking[k % len(talking)] = c.call_id
-        t0 = time.perf_counter_ns()
-        d.call_arrived(f"n{k}", now, language=rng.choice(LANGS))
+        lang, skills = rng.choice(LANGS), _call_skills(rng)
+        t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
+        d.call_arrived(f"n{k}", now, language=lang, skills=skills)
+        arrive_cpu.append((time.thread_time_ns() - c0) / 1000)
         arrive.append((time.perf_counter_ns() - t0) / 1000)
-    print("ACD decision, 10,000 waiting calls, 1,000 agents (microseconds)")
-    print(f"{'operation':<34}{'p50':>10}{'p99':>10}{'samples':>10}")
-    for name, xs in (
-        ("agent frees -> takes next call", free),
-        ("call arrives, all agents busy", arrive),
-    ):
-        print(f"{name:<34}{statistics.median(xs):>10.1f}{_pct(xs, 0.99):>10.1f}{len(xs):>10}")
-    print(f"ratio p99/p50 (agent frees): {_pct(free, 0.99) / statistics.median(free):.2f}")
+    waiting = len(d._waiting)
+    per_call = _bytes_per_waiting_call(d, rng)
+    return {
+        "waiting": waiting,
+        "agents": agents,
+        "free_p50_us": round(statistics.median(free), 1),
+        "free_p99_us": round(_pct(free, 0.99), 1),
+        "arrive_p50_us": round(statistics.median(arrive), 1),
+        "arrive_p99_us": round(_pct(arrive, 0.99), 1),
+        "free_cpu_p99_us": round(_pct(free_cpu, 0.99), 1),
+        "arrive_cpu_p99_us": round(_pct(arrive_cpu, 0.99), 1),
+        "bytes_per_waiting_call": round(per_call),
+        "samples": samples,
+    }
+
+
+def main(samples: int = 2000, country: bool = True) -> dict[str, object]:
+    city = measure(10_000, 1_000, samples)
+    big = measure(100_000, 10_000, samples) if country else None
+    print("ACD decision (microseconds; wall clock, and CPU time of the deciding thread)")
+    print(f"{'scale':<22}{'operation':<34}{'p50':>8}{'p99':>8}{'cpu p99':>9}")
+    for name, r in (("10,000 / 1,000", city), ("100,000 / 10,000", big)):
+        if r is None:
+            continue
+        for op, key in (("agent frees -> takes next call", "free"),
+                        ("call arrives, all agents busy", "arrive")):
+            print(f"{name:<22}{op:<34}{r[key + '_p50_us']:>8.1f}{r[key + '_p99_us']:>8.1f}"
+                  f"{r[key + '_cpu_p99_us']:>9.1f}")
+        print(f"{name:<22}memory per waiting call: {r['bytes_per_waiting_call']:.0f} bytes")
+    return bench_line(
+        "acd",
+        free_p99_us=city["free_p99_us"],
+        arrive_p99_us=city["arrive_p99_us"],
+        free_p50_us=city["free_p50_us"],
+        arrive_p50_us=city["arrive_p50_us"],
+        free_cpu_p99_us=city["free_cpu_p99_us"],
+        arrive_cpu_p99_us=city["arrive_cpu_p99_us"],
+        bytes_per_waiting_call=city["bytes_per_waiting_call"],
+        country=big,
+    )
 
 
 if __name__ == "__main__":

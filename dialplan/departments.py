@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from dialplan.service_attributes import ServiceAttribute, ServiceAttributeError, parse_attributes
+
 KINDS = ("complaint", "request", "suggestion", "information", "callback")
 _ID = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -36,6 +38,8 @@ class Department:
     example_number: bool = False  # shipped numbers are examples to replace
     email: str | None = None
     aliases: tuple[str, ...] = field(default=())
+    # Open311 service_definition: the questions asked about a request
+    attributes: tuple[ServiceAttribute, ...] = field(default=())
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Department:
@@ -53,6 +57,10 @@ class Department:
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise DepartmentError(f"department {raw['id']!r}: unknown kinds {bad}")
+        try:
+            attributes = parse_attributes(raw.get("attributes"), str(raw["id"]))
+        except ServiceAttributeError as e:
+            raise DepartmentError(str(e)) from None
         return cls(
             id=str(raw["id"]),
             name=str(raw["name"]),
@@ -62,6 +70,7 @@ class Department:
             example_number=bool(raw.get("example_number", False)),
             email=raw.get("email"),
             aliases=tuple(raw.get("aliases") or ()),
+            attributes=attributes,
         )
 
 

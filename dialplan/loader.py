@@ -23,7 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.nodes import Node
 
+from dialplan.deadlines import Deadlines
 from dialplan.model import Config
+from dialplan.read_deadlines import read_deadlines
 from dialplan.read_hours import read_hours
 from dialplan.read_ivr import read_ivr
 from dialplan.read_sections import (
@@ -39,7 +41,8 @@ from dialplan.yaml_nodes import Issue, Reader
 __all__ = ["ConfigInvalid", "Issue", "check_text", "default_path", "load_config", "parse_config"]
 
 DEFAULT_NAME = "default.yaml"
-TOP_KEYS = ("timezone", "languages", "numbers", "hours", "ivr", "prompts", "departments")
+TOP_KEYS = ("timezone", "languages", "numbers", "hours", "ivr", "prompts", "departments",
+            "deadlines")
 
 
 class ConfigInvalid(Exception):
@@ -115,6 +118,8 @@ def _build(r: Reader, root: Node, text: str) -> Config | None:
     hours = read_hours(r, top["hours"][1]) if "hours" in top else None
     ivr = read_ivr(r, top["ivr"][1], uses) if "ivr" in top else None
     departments = read_departments(r, top["departments"][1]) if "departments" in top else ()
+    deadlines = read_deadlines(r, top["deadlines"][1], departments, hours) \
+        if "deadlines" in top else Deadlines()
     if "prompts" in top and languages:
         check_prompts(r, top["prompts"], prompts, languages, uses)
     if hours is None or ivr is None or not languages:
@@ -123,7 +128,7 @@ def _build(r: Reader, root: Node, text: str) -> Config | None:
         source=r.source, timezone=timezone, languages=languages, numbers=numbers, hours=hours,
         ivr=ivr, prompts=types.MappingProxyType(
             {k: types.MappingProxyType(v) for k, v in prompts.items()}),
-        departments=departments, text=text)
+        departments=departments, deadlines=deadlines, text=text)
 
 
 def check_text(text: str, source: str = "<text>") -> list[Issue]:

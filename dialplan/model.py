@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Literal
 
+from dialplan.deadlines import Deadlines
 from dialplan.departments import Department
 
 CallerRule = Literal["refuse", "accept"]
@@ -140,6 +141,7 @@ class Config:
     ivr: Ivr
     prompts: Mapping[str, Mapping[str, str]] = field(hash=False)  # prompt id -> language -> text
     departments: tuple[Department, ...] = ()
+    deadlines: Deadlines = field(default_factory=Deadlines, hash=False)
     text: str = field(default="", repr=False, compare=False)  # the YAML it was read from
 
     @property

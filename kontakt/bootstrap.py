@@ -52,6 +52,7 @@ class Options:
     http_out: TextIO | None = None  # where the demo prints its address and users
     subscribers: Sequence[Subscriber] = ()  # in-process taps on call/agent events
     extras: Sequence[Callable[[System], Awaitable[Stop]]] = ()  # started before the engine
+    sla: Any = None  # tickets.sla.SlaPolicy instead of the configuration's (the demo's day)
     clock: Callable[[], float] = time.time
 
 
@@ -66,6 +67,8 @@ class System:
     tickets: Any = None  # tickets.service.TicketService
     events: Any = None  # kontakt.eventlog.EventLog
     outbox: Any = None  # kontakt.outbox.OutboxPublisher
+    chats: Any = None  # kontakt.chat.service.ConversationService (with tickets)
+    overdue: Any = None  # kontakt.overdue.OverdueWatch
     engine: Engine = field(init=False)
     http: Any = None
     _stops: list[tuple[str, Stop]] = field(default_factory=list)
@@ -103,12 +106,15 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
     system = System(settings, ami, Publisher(settings.mqtt_prefix))
     try:
         if options.tickets:
-            await _start_tickets(system)
+            await _start_tickets(system, options)
         router, voice = _router(system, options)
         for subscriber in options.subscribers:
             system.publisher.subscribe(subscriber)
         system.engine = _engine(system, router, voice, options)
         await _agents(system, options)
+        if system.chats is not None:
+            await system.chats.start()
+            system.on_stop("conversations", system.chats.stop)
         for extra in options.extras:
             system.on_stop("extra", await extra(system))
         await _start_engine(system)
@@ -120,7 +126,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
     return system
 
 
-async def _start_tickets(system: System) -> None:
+async def _start_tickets(system: System, options: Options) -> None:
     from infra.db import make_engine, make_sessionmaker
     from kontakt.eventlog import EventLog
     from kontakt.migrate import upgrade
@@ -147,7 +153,9 @@ async def _start_tickets(system: System) -> None:
         system.holder = ConfigHolder(s.config)
     departments = system.holder.current.departments if system.holder else None
     system.tickets = TicketService(sm, departments, call_control=AmiCallControl(system.ami),
-                                   notify_on=notify_on(s), on_commit=system.outbox.notify)
+                                   notify_on=notify_on(s), on_commit=system.outbox.notify,
+                                   sla=options.sla or _deadline_policy(system),
+                                   escalate_to=s.escalation_email)
     worker = worker_from_settings(s, sm)
     halt = asyncio.Event()
     task = asyncio.create_task(worker.run(halt))
@@ -159,6 +167,24 @@ async def _start_tickets(system: System) -> None:
         task.cancel()
 
     system.on_stop("notifications", stop_notifications)
+    if s.overdue_every > 0:
+        from kontakt.overdue import OverdueWatch
+
+        system.overdue = OverdueWatch(system.tickets, s.overdue_every)
+        system.overdue.start()
+        system.on_stop("overdue", system.overdue.stop)
+
+
+def _deadline_policy(system: System) -> Any:
+    """Deadlines and working hours from the configuration in force."""
+    from dialplan.loader import load_config
+    from kontakt.overdue import policy_for
+
+    if system.holder is not None:
+        holder = system.holder
+        return policy_for(lambda: holder.current)
+    config = load_config(system.settings.config or None)
+    return policy_for(lambda: config)
 
 
 def _router(system: System, options: Options) -> tuple[Router, Voice]:
@@ -197,11 +223,33 @@ def _engine(system: System, router: Router, voice: Voice, options: Options) -> E
         hooks.append(store.changed)
     callbacks = _callback_tickets(system.tickets) if system.tickets is not None \
         else NoCallbacks()
+    if system.sessionmaker is not None:
+        system.chats = _conversations(system, acd, options)
+        hooks.append(system.chats.on_agents_changed)
     core = CallCore(acd, pbx=pbx, publisher=system.publisher, queue_log=QueueLog(s.queue_log),
                     callbacks=callbacks, fast=FastPath(acd, pbx, enabled=s.fast_path),
                     ring_timeout=s.ring_timeout, clock=options.clock, on_agents_changed=hooks)
+    if system.chats is not None:
+        system.chats.run_voice = core.run
     waiting = WaitingRoom(core, voice, announce_every=s.announce_every, max_wait=s.max_wait)
     return Engine(s, core, router=router, waiting=waiting)
+
+
+def _conversations(system: System, acd: Distributor, options: Options) -> Any:
+    """Text conversations in the same ACD: the blender beside the distributor."""
+    from acd.blend import Blender, parse_capacity
+    from kontakt.chat.service import ConversationService, Limits
+    from kontakt.chat.store import ConversationStore
+
+    s = system.settings
+    blender = Blender(acd, parse_capacity(s.capacity),
+                      call_at_text_capacity=s.call_at_text_capacity,
+                      text_during_call=s.text_during_call)
+    store = ConversationStore(system.sessionmaker, on_commit=system.outbox.notify)
+    return ConversationService(
+        store, blender, clock=options.clock, run_voice=lambda commands: None,
+        tickets=system.tickets,
+        limits=Limits(s.chat_max_length, s.chat_wait_fallback, s.chat_citizen_timeout))
 
 
 async def _agents(system: System, options: Options) -> None:
@@ -236,6 +284,7 @@ async def _start_http(system: System, options: Options) -> None:
 
     ctx = HttpContext.from_settings(system.settings, system.sessionmaker, system.tickets,
                                     engine=system.engine, config_holder=system.holder,
+                                    chats=system.chats,
                                     readiness=readiness_for(system))
     if options.http == "demo":
         system.http = await start_demo_http(ctx, options.http_port or 0,

@@ -98,6 +98,17 @@ def _origins(v: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _capacity(v: str) -> str:
+    from acd.blend import parse_capacity
+    from acd.errors import BadCapacity
+
+    try:
+        parse_capacity(v)
+    except BadCapacity as e:
+        raise ValueError(str(e)) from None
+    return v
+
+
 def _text(v: Any) -> str:
     """A TOML value as the text the casts take (a list is comma-separated)."""
     if isinstance(v, list | tuple):
@@ -177,6 +188,25 @@ class Settings:
     strategy: str = _opt(_choice("longest-idle", "fewest-calls"), "longest-idle")
     announce_every: float = _opt(_non_negative, 30.0, "seconds between position announcements")
     max_wait: float = _opt(_non_negative, 300.0, "seconds before a callback is offered")
+    # Blended operators and text conversations (acd.blend, kontakt.chat).
+    capacity: str = _opt(
+        _capacity, "call=1,chat=3,sms=3,email=3,text=3",
+        "each operator's capacity per channel; text = chats and messages together",
+    )
+    call_at_text_capacity: bool = _opt(
+        _bool, False, "offer calls to an operator who is at capacity in texts")
+    text_during_call: bool = _opt(
+        _bool, False, "give chats and messages to an operator who is on a call")
+    chat_max_length: int = _opt(_positive, 1000, "characters per chat message")
+    chat_wait_fallback: float = _opt(
+        _non_negative, 120.0,
+        "seconds a web chat waits before the citizen is offered to leave a message or a callback")
+    chat_citizen_timeout: float = _opt(
+        _non_negative, 90.0, "seconds without a sign of the citizen before a web chat ends")
+    chat_flood_messages: int = _opt(
+        _positive, 8, "chat messages per chat and per address before each next one is delayed")
+    chat_flood_window: float = _opt(
+        _non_negative, 30.0, "seconds after which a chat message no longer counts for flooding")
     queue_log: str = _opt(doc="path of the queue_log file (Asterisk format)")
     run_dir: str = _opt(default="run", doc="control socket and agent state live here")
     log_level: str = _opt(_choice("debug", "info", "warning", "error"), "info")
@@ -201,6 +231,16 @@ class Settings:
         "resolved,cancelled",
         "ticket statuses that notify the citizen, comma-separated",
     )
+
+    # Deadlines and staffing (dialplan `deadlines:`, kontakt.overdue, kontakt report staffing).
+    overdue_every: float = _opt(
+        _non_negative, 60.0, "seconds between two runs of the overdue job (0: not run)")
+    escalation_email: str = _opt(
+        doc="e-mail of the supervisors, told of every ticket past its deadline (unset: none)")
+    staffing_service_level: float = _opt(
+        _non_negative, 0.8, "share of calls to answer within staffing_answer_seconds")
+    staffing_answer_seconds: float = _opt(
+        _non_negative, 20.0, "the service level's answer time in seconds")
 
     # Readiness (/readyz, `kontakt status`).
     ready_outbox_max_age: float = _opt(

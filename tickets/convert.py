@@ -10,6 +10,8 @@ from typing import Any
 from infra.logs import get_logger
 from tickets import domain as d
 from tickets.domain import Actor, CallLink, InvalidTicket, Ticket
+from tickets.followup import Absorbed, Merged, Overdue, Returned
+from tickets.sla import plain_view
 
 log = get_logger()
 
@@ -69,11 +71,22 @@ def describe(ev: d.Event) -> tuple[str, str | None, str | None, str, dict[str, A
         return ("forwarded", ev.old.value, ev.new.value, ev.comment,
                 {"department": ev.department, "from_department": ev.old_department})
     if isinstance(ev, d.StatusChanged):
-        return "status", ev.old.value, ev.new.value, ev.comment, {}
+        return ("status", ev.old.value, ev.new.value, ev.comment,
+                {"for_citizen": True} if ev.for_citizen else {})
     if isinstance(ev, d.Assigned):
         return "assigned", None, None, "", {"assignee": ev.assignee, "previous": ev.previous}
     if isinstance(ev, d.Commented):
-        return "comment", None, None, ev.text, {}
+        return "comment", None, None, ev.text, {"for_citizen": True} if ev.for_citizen else {}
+    if isinstance(ev, Returned):
+        return ("returned", ev.old.value, d.Status.returned.value, ev.reason,
+                {"from_department": ev.department, "suggested_department": ev.suggested})
+    if isinstance(ev, Merged):
+        return "merged", ev.old.value, d.Status.merged.value, "", {"into": ev.into}
+    if isinstance(ev, Absorbed):
+        return "absorbed", None, None, "", {"duplicate": ev.duplicate}
+    if isinstance(ev, Overdue):
+        return "overdue", None, None, "", {"deadline": ev.deadline,
+                                            "due_at": ev.due_at.isoformat()}
     if isinstance(ev, d.CallLinked):
         return "call_linked", None, None, "", {"uniqueid": ev.call.uniqueid,
                                                "wait_seconds": ev.call.wait_seconds,
@@ -93,8 +106,11 @@ def payload(t: Ticket, type_: str, actor: str, role: str, at: datetime, *,
             "details": details or {}}
 
 
-def ticket_dict(t: Ticket) -> dict[str, Any]:
-    return {"number": t.number, "kind": t.kind.value, "kind_label": d.KIND_LABELS[t.kind],
+def ticket_dict(t: Ticket, deadline: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ticket as the service hands it out; ``deadline`` is its clock as
+    seen now (``tickets.sla.SlaPolicy.view``), else as stored."""
+    return {"deadline": deadline if deadline is not None else plain_view(t),
+            "number": t.number, "kind": t.kind.value, "kind_label": d.KIND_LABELS[t.kind],
             "status": t.status.value, "status_label": d.STATUS_LABELS[t.status],
             "subject": t.subject, "description": t.description, "phone": t.phone,
             "name": t.name, "email": t.email, "address": t.address, "lat": t.lat,

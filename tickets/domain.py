@@ -26,6 +26,19 @@ from typing import Any
 
 import phonenumbers
 
+from tickets.clock_state import Sla
+
+# Re-exported: the rest of the project imports the errors from here.
+from tickets.errors import (  # noqa: F401
+    Forbidden,
+    IllegalTransition,
+    InvalidTicket,
+    KindNotTaken,
+    NotFound,
+    TicketError,
+    UnknownDepartment,
+)
+
 
 class Kind(enum.StrEnum):
     complaint = "complaint"  # жалба
@@ -39,6 +52,9 @@ class Status(enum.StrEnum):
     new = "new"
     forwarded = "forwarded"
     active = "active"  # активан
+    waiting = "waiting"  # чека грађанина: the deadline clock stops
+    returned = "returned"  # враћен: the department sent it back (wrong department)
+    merged = "merged"  # спојен: a duplicate, merged into another ticket
     resolved = "resolved"  # решен
     cancelled = "cancelled"  # отказан
     closed = "closed"
@@ -56,11 +72,13 @@ KIND_LABELS = {Kind.complaint: "жалба", Kind.request: "захтев", Kind.
                Kind.information: "информација", Kind.callback: "повратни позив"}
 STATUS_LABELS = {Status.new: "нов", Status.forwarded: "прослеђен", Status.active: "активан",
                  Status.resolved: "решен", Status.cancelled: "отказан",
-                 Status.closed: "затворен"}
+                 Status.closed: "затворен", Status.waiting: "чека грађанина",
+                 Status.returned: "враћен", Status.merged: "спојен"}
 CHANNELS = ("phone", "sms", "web", "chat", "email")
 
 A, D, S, ADM = Role.agent, Role.department, Role.supervisor, Role.admin
 
+OPEN = (Status.new, Status.forwarded, Status.active, Status.waiting, Status.returned)
 # The lifecycle: (from, to) -> who may take the step.  Reopening is a step
 # back to active from resolved, cancelled or closed.
 TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
@@ -81,49 +99,31 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (Status.resolved, Status.active): frozenset({A, D, S, ADM}),  # reopened
     (Status.cancelled, Status.active): frozenset({S, ADM}),  # reopened
     (Status.closed, Status.active): frozenset({S, ADM}),  # reopened
+    # Waiting for the citizen: the deadline clock stops.
+    (Status.forwarded, Status.waiting): frozenset({D, S, ADM}),
+    (Status.active, Status.waiting): frozenset({A, D, S, ADM}),
+    (Status.waiting, Status.active): frozenset({A, D, S, ADM}),
+    (Status.waiting, Status.resolved): frozenset({A, D, S, ADM}),
+    (Status.waiting, Status.cancelled): frozenset({A, D, S, ADM}),
+    # Wrong department: returned to the contact center (with a reason).
+    (Status.forwarded, Status.returned): frozenset({D, S, ADM}),
+    (Status.active, Status.returned): frozenset({D, S, ADM}),
+    (Status.returned, Status.forwarded): frozenset({A, S, ADM}),
+    (Status.returned, Status.resolved): frozenset({A, S, ADM}),
+    (Status.returned, Status.cancelled): frozenset({A, S, ADM}),
+    # A duplicate merged into another ticket (merge_into): final.
+    **{(st, Status.merged): frozenset({A, S, ADM}) for st in OPEN},
 }
-FINAL = frozenset({Status.resolved, Status.cancelled, Status.closed})
+FINAL = frozenset({Status.resolved, Status.cancelled, Status.closed, Status.merged})
+# Steps that need their own use case: how to take them.
+SPECIAL_STEPS = {Status.forwarded: "forward with a department",
+                 Status.returned: "return with a reason", Status.merged: "merge into a ticket"}
 
 # Who may do the other things to a ticket.
 OPEN_ROLES = frozenset({A, S, ADM, Role.citizen})
 ASSIGN_ROLES = frozenset({D, S, ADM})
 COMMENT_ROLES = frozenset({A, D, S, ADM})
 
-
-# -- errors --------------------------------------------------------------------
-
-class TicketError(Exception):
-    """Base: a stable ``code`` and ``details`` (wazo style)."""
-
-    code = "ticket.error"
-
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.details: dict[str, Any] = details
-
-
-class IllegalTransition(TicketError):
-    code = "ticket.illegal_transition"
-
-
-class Forbidden(TicketError):
-    code = "ticket.forbidden"
-
-
-class NotFound(TicketError):
-    code = "ticket.not_found"
-
-
-class InvalidTicket(TicketError):
-    code = "ticket.invalid"
-
-
-class UnknownDepartment(TicketError):
-    code = "ticket.unknown_department"
-
-
-class KindNotTaken(TicketError):
-    code = "ticket.kind_not_taken"
 
 
 # -- values ----------------------------------------------------------------------
@@ -212,6 +212,7 @@ class StatusChanged(Event):
     old: Status
     new: Status
     comment: str
+    for_citizen: bool = False  # the comment is the outcome the citizen is told
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class Assigned(Event):
 @dataclass(frozen=True)
 class Commented(Event):
     text: str
+    for_citizen: bool = False  # else an internal note, never sent to the citizen
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,7 @@ class Ticket:
     language: str = "sr"
     assignee: str | None = None
     calls: list[CallLink] = field(default_factory=list)
+    sla: Sla = field(default_factory=Sla, compare=False)
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -306,20 +309,21 @@ class Ticket:
 
     # -- steps -----------------------------------------------------------------
 
-    def move(self, actor: Actor, to: Status | str, at: datetime, comment: str = "") -> None:
+    def move(self, actor: Actor, to: Status | str, at: datetime, comment: str = "",
+             for_citizen: bool = False) -> None:
         step: Status = parse_enum(Status, to, "status")
         self.check_visible(actor)
-        self._check_step(actor, step)
-        if step is Status.forwarded:
-            raise IllegalTransition(
-                f"ticket {self.number}: forward with a department (forward), not a status",
-                number=self.number, state=self.status.value, to=step.value)
+        self.check_step(actor, step)
+        if step in SPECIAL_STEPS:
+            raise IllegalTransition(f"ticket {self.number}: {SPECIAL_STEPS[step]}, not a status",
+                                    number=self.number, state=self.status.value, to=step.value)
         old, self.status, self.updated_at = self.status, step, at
-        self.events.append(StatusChanged(actor.user_id, str(actor.role), at, old, step, comment))
+        self.events.append(StatusChanged(actor.user_id, str(actor.role), at, old, step, comment,
+                                         for_citizen and bool(comment.strip())))
 
     def forward(self, actor: Actor, department: str, at: datetime, comment: str = "") -> None:
         self.check_visible(actor)
-        self._check_step(actor, Status.forwarded)
+        self.check_step(actor, Status.forwarded)
         old_dep, old = self.department, self.status
         self.department, self.status, self.updated_at = department, Status.forwarded, at
         self.assignee = None  # the new department decides who handles it
@@ -341,14 +345,15 @@ class Ticket:
         self.events.append(Assigned(actor.user_id, str(actor.role), at, self.assignee,
                                     previous))
 
-    def comment(self, actor: Actor, text: str, at: datetime) -> None:
+    def comment(self, actor: Actor, text: str, at: datetime, for_citizen: bool = False) -> None:
         self.check_visible(actor)
         if actor.role not in COMMENT_ROLES:
             raise Forbidden(f"role {actor.role} may not comment", role=str(actor.role))
         if not text or not text.strip():
             raise InvalidTicket("comment: some text", field="text")
         self.updated_at = at
-        self.events.append(Commented(actor.user_id, str(actor.role), at, text.strip()))
+        self.events.append(Commented(actor.user_id, str(actor.role), at, text.strip(),
+                                     for_citizen))
 
     def link_call(self, actor: Actor, call: CallLink, at: datetime) -> None:
         if any(c.uniqueid == call.uniqueid for c in self.calls):
@@ -356,7 +361,7 @@ class Ticket:
         self.calls.append(call)
         self.events.append(CallLinked(actor.user_id, str(actor.role), at, call))
 
-    def _check_step(self, actor: Actor, to: Status) -> None:
+    def check_step(self, actor: Actor, to: Status) -> None:
         roles = TRANSITIONS.get((self.status, to))
         if roles is None:
             raise IllegalTransition(

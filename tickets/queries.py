@@ -3,25 +3,44 @@ domain (department staff see their department, the web channel web requests)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from tickets import domain as d
+from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
 from tickets.domain import Actor, Forbidden, Role
-from tickets.store import TicketRepository, count_by_department, search_query, to_domain, totals
+from tickets.sla import SlaPolicy
+from tickets.store import (
+    RECENT,
+    TicketRepository,
+    count_by_department,
+    search_query,
+    text_words,
+    to_domain,
+    totals,
+)
 
 
 class TicketQueries:
+    sla: SlaPolicy | None = None  # set by the service: each ticket shows its deadline
+    clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))  # type: ignore[assignment]
+
     def __init__(self, sessionmaker: Any) -> None:
         self.sessionmaker = sessionmaker
+
+    def present(self, t: d.Ticket) -> dict[str, Any]:
+        if self.sla is None:
+            return ticket_dict(t)
+        return ticket_dict(t, self.sla.view(t, self.clock()))
 
     async def get(self, actor: Actor, number: str) -> dict[str, Any]:
         actor = as_actor(actor)
         async with self.sessionmaker() as s:
             t = await TicketRepository(s).get(str(number).strip().upper())
         t.check_visible(actor)
-        return ticket_dict(t)
+        return self.present(t)
 
     async def history(self, actor: Actor, number: str) -> list[dict[str, Any]]:
         actor = as_actor(actor)
@@ -59,13 +78,17 @@ class TicketQueries:
         limit = max(1, min(int(limit or 50), 500))
         async with self.sessionmaker() as s:
             dialect = s.bind.dialect.name
-            q = search_query(dialect, number=number.strip().upper() if number else None,
-                             phone=phone, department=department, kind=kind, status=status,
-                             since=when(since, "since"), until=when(until, "until"),
-                             text_q=text, opened_by=opened_by, assignee=assignee,
-                             channel=channel, limit=limit)
+            args: dict[str, Any] = dict(
+                number=number.strip().upper() if number else None, phone=phone,
+                department=department, kind=kind, status=status, since=when(since, "since"),
+                until=when(until, "until"), text_q=text, opened_by=opened_by,
+                assignee=assignee, channel=channel, limit=limit)
+            two_steps = dialect == "postgresql" and bool(text and text_words(text))
+            q = search_query(dialect, **args, recent=RECENT if two_steps else None)
             rows = (await s.scalars(q)).all()
-        return [ticket_dict(to_domain(r)) for r in rows]
+            if two_steps and len(rows) < limit:  # not enough among the newest: ask the index
+                rows = (await s.scalars(search_query(dialect, **args))).all()
+        return [self.present(to_domain(r)) for r in rows]
 
     async def counts(self) -> dict[str, dict[str, int]]:
         """Tickets per department and status: ``{department: {status: n}}``."""
@@ -76,3 +99,67 @@ class TicketQueries:
         """For the demo summary: ``{"opened", "transferred", "resolved"}``."""
         async with self.sessionmaker() as s:
             return await totals(s)
+
+    async def work_queue(self, actor: Actor, *, department: str | None = None,
+                         status: str | None = None, state: str | None = None,
+                         kind: str | None = None, assignee: str | None = None,
+                         opened_by: str | None = None, q: str | None = None,
+                         since: datetime | str | None = None,
+                         until: datetime | str | None = None, sort: str = "queue",
+                         offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        """One page of tickets and how many match: ``{"tickets", "total"}``
+        (``tickets.workqueue``); department staff see their department only."""
+        from tickets.workqueue import queue_query
+
+        actor = as_actor(actor)
+        channel = None
+        if actor.role is Role.department:
+            if department not in (None, actor.department):
+                raise Forbidden("department staff search their own department",
+                                department=department)
+            department = actor.department
+        if actor.role is Role.citizen:
+            channel = "web"
+        if kind is not None:
+            kind = d.parse_enum(d.Kind, kind, "kind").value
+        if status is not None:
+            status = d.parse_enum(d.Status, status, "status").value
+        async with self.sessionmaker() as s:
+            rows_q, count_q = queue_query(
+                s.bind.dialect.name, department=department, status=status, state=state,
+                kind=kind, assignee=assignee, opened_by=opened_by, channel=channel, q=q,
+                since=when(since, "since"), until=when(until, "until"), sort=sort,
+                offset=int(offset or 0), limit=int(limit or 50))
+            rows = (await s.scalars(rows_q)).all()
+            total = int(await s.scalar(count_q) or 0)
+        return {"tickets": [ticket_dict(to_domain(r)) for r in rows], "total": total}
+    # -- the follow-through (tickets.followup_queries) ---------------------------
+
+    async def due_numbers(self, now: datetime) -> list[str]:
+        async with self.sessionmaker() as s:
+            return await fq.due_numbers(s, now)
+
+    async def followup(self, since: datetime) -> dict[str, Any]:
+        """Overdue, returned, merged, and returns and overdue per department."""
+        async with self.sessionmaker() as s:
+            return await fq.figures(s, since)
+
+    async def followup_totals(self) -> dict[str, int]:
+        async with self.sessionmaker() as s:
+            return await fq.totals(s)
+
+    async def look_alikes(self, actor: Actor, *, department: str, kind: str, subject: str = "",
+                          description: str = "", address: str | None = None
+                          ) -> list[dict[str, Any]]:
+        """Open tickets that look like the same problem (``tickets.similar``),
+        best first, each with its ``similarity``."""
+        actor = as_actor(actor)
+        if actor.role not in (Role.agent, Role.supervisor, Role.admin):
+            raise Forbidden(f"role {actor.role} may not look for duplicates",
+                            role=str(actor.role))
+        kind = d.parse_enum(d.Kind, kind, "kind").value
+        async with self.sessionmaker() as s:
+            found = await fq.look_alikes(s, department=department, kind=kind, subject=subject,
+                                         description=description, address=address,
+                                         now=self.clock())
+        return [{**self.present(t), "similarity": score} for score, t in found]

@@ -39,8 +39,10 @@ from tickets.domain import (
     Ticket,
     UnknownDepartment,
 )
+from tickets.followup import give_back, mark_overdue, merge
 from tickets.ports import CallControl
 from tickets.queries import TicketQueries
+from tickets.sla import SlaPolicy
 from tickets.store import TicketRepository
 from tickets.transfer import transfer
 from tickets.writes import TicketWriter
@@ -50,6 +52,7 @@ __all__ = ["DEFAULT_NOTIFY_ON", "TicketService", "ticket_dict"]
 log = get_logger()
 
 DEFAULT_NOTIFY_ON = ("resolved", "cancelled")
+SYSTEM = ("engine", "admin")  # the actor of what the service does by itself
 
 
 def _now() -> datetime:
@@ -63,7 +66,8 @@ class TicketService(TicketQueries):
                  call_control: CallControl | None = None,
                  clock: Callable[[], datetime] = _now,
                  notify_on: Iterable[str] = DEFAULT_NOTIFY_ON,
-                 on_commit: Callable[[], None] | None = None) -> None:
+                 on_commit: Callable[[], None] | None = None,
+                 sla: SlaPolicy | None = None, escalate_to: str | None = None) -> None:
         super().__init__(sessionmaker)
         if departments is None:
             from dialplan.departments import default_departments
@@ -72,8 +76,10 @@ class TicketService(TicketQueries):
         self.departments = {dep.id: dep for dep in departments}
         self.call_control = call_control
         self.clock = clock
+        self.sla = sla
         self._writer = TicketWriter(sessionmaker, clock=clock, notify_on=notify_on,
-                                    on_commit=on_commit)
+                                    on_commit=on_commit, sla=sla, present=self.present,
+                                    escalate_to=escalate_to)
 
     # -- use cases ---------------------------------------------------------------
 
@@ -84,10 +90,12 @@ class TicketService(TicketQueries):
                           channel: str = "phone", call: CallLink | dict[str, Any] | None = None,
                           language: str | None = "sr", resolve_now: bool = False,
                           lat: float | None = None, lon: float | None = None,
-                          comment: str = "", **aliases: Any) -> dict[str, Any]:
+                          comment: str = "", attach_to: str | None = None,
+                          **aliases: Any) -> dict[str, Any]:
         """Open a ticket; with ``department`` it is forwarded there at once; with
         ``resolve_now`` (an information answered on the spot) it is resolved in
-        the same step.  Returns the ticket."""
+        the same step; with ``attach_to`` (the same problem, already reported)
+        it is merged into that ticket, which is returned.  Returns the ticket."""
         actor = as_actor(actor)
         caller = aliases.pop("caller", None)
         if phone is None and caller:
@@ -118,20 +126,26 @@ class TicketService(TicketQueries):
                             language=language or "sr", call=call)
             if resolve_now:
                 t.department = dep.id if dep else None
-                t.move(actor, Status.resolved, at, comment)
+                t.move(actor, Status.resolved, at, comment, for_citizen=True)  # the answer
             elif dep is not None:
                 t.forward(actor, dep.id, at, comment)
+            self._writer.clock_events(t)
             await repo.add(t)
             await self._writer.record(repo, t)
         self._writer.committed()
         log.info("ticket.opened", number=t.number, kind=t.kind.value, status=t.status.value,
                  department=t.department, by=actor.user_id)
-        return ticket_dict(t)
+        if attach_to:
+            return await self.merge(actor, t.number, attach_to)
+        return self.present(t)
 
     async def change_status(self, actor: Actor, number: str, to: str,
-                            comment: str = "") -> dict[str, Any]:
+                            comment: str = "", for_citizen: bool = False) -> dict[str, Any]:
+        """``comment`` is an internal note unless ``for_citizen``: only then is it
+        the outcome the citizen's notification tells."""
         actor = as_actor(actor)
-        return await self._writer.step(actor, number, lambda t, at: t.move(actor, to, at, comment))
+        return await self._writer.step(
+            actor, number, lambda t, at: t.move(actor, to, at, comment, for_citizen))
 
     async def forward(self, actor: Actor, number: str, department: str,
                       comment: str = "") -> dict[str, Any]:
@@ -143,15 +157,67 @@ class TicketService(TicketQueries):
 
         return await self._writer.step(actor, number, step)
 
+    async def give_back(self, actor: Actor, number: str, reason: str,
+                        suggested: str | None = None) -> dict[str, Any]:
+        """Department staff return a ticket that is not theirs (wrong
+        department): to the contact center's returned tickets, with a reason
+        and, if they know it, the department it is for."""
+        actor = as_actor(actor)
+
+        def step(t: Ticket, at: datetime) -> None:
+            if suggested:
+                self._department(suggested, "")
+            give_back(t, actor, reason, at, suggested)
+
+        out = await self._writer.step(actor, number, step)
+        log.info("ticket.returned", number=out["number"], by=actor.user_id,
+                 suggested=suggested)
+        return out
+
+    async def merge(self, actor: Actor, duplicate: str, into: str) -> dict[str, Any]:
+        """Merge ``duplicate`` into ``into`` (its reporter, calls and history
+        kept); returns the surviving ticket."""
+        actor = as_actor(actor)
+        dup, surv = (str(n).strip().upper() for n in (duplicate, into))
+        out = await self._writer.merge(actor, dup, surv,
+                                       lambda a, b, at: merge(a, b, actor, at))
+        log.info("ticket.merged", number=dup, into=surv, by=actor.user_id)
+        return out
+
+    async def mark_overdue(self, number: str) -> dict[str, Any] | None:
+        """Mark a ticket past its deadline (the overdue job); None when it is
+        not (any more) late."""
+        if self.sla is None:
+            return None
+        sla = self.sla
+        actor = Actor(*SYSTEM)
+        late: list[str] = []
+
+        def step(t: Ticket, at: datetime) -> None:
+            missed = sla.missed(t, at)
+            if missed is not None:
+                mark_overdue(t, missed[0], missed[1], at)
+                late.append(missed[0])
+
+        out = await self._writer.step(actor, number, step)
+        if not late:
+            return None
+        log.warning("ticket.overdue", number=out["number"], deadline=late[0],
+                    department=out["department"])
+        return out
+
     async def assign(self, actor: Actor, number: str, user_id: str) -> dict[str, Any]:
         """Department staff pass a ticket to a colleague (the HTTP layer checks
         the colleague is in the same department; users live there)."""
         actor = as_actor(actor)
         return await self._writer.step(actor, number, lambda t, at: t.assign(actor, user_id, at))
 
-    async def comment(self, actor: Actor, number: str, text: str) -> dict[str, Any]:
+    async def comment(self, actor: Actor, number: str, text: str,
+                      for_citizen: bool = False) -> dict[str, Any]:
+        """An internal note, or with ``for_citizen`` a message the citizen sees."""
         actor = as_actor(actor)
-        return await self._writer.step(actor, number, lambda t, at: t.comment(actor, text, at))
+        return await self._writer.step(
+            actor, number, lambda t, at: t.comment(actor, text, at, for_citizen))
 
     async def link_call(self, actor: Actor, number: str,
                         call: CallLink | dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
+from tickets.clock_state import Sla
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
+from tickets.fold import fold, search_text
 
 
 class TicketRow(Base):
@@ -50,6 +52,9 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Subject and description folded (``tickets.fold``): what the full text
+    # index holds (migration 0010), written with every change of either.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     phone: Mapped[str | None] = mapped_column(String(20))
     citizen_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -63,6 +68,18 @@ class TicketRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The deadline clock (tickets.clock_state.Sla; migration 0008).
+    sla_response_s: Mapped[float | None] = mapped_column(Float)
+    sla_resolution_s: Mapped[float | None] = mapped_column(Float)
+    sla_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_response_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_used_s: Mapped[float] = mapped_column(Float, default=0.0)
+    sla_running_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue: Mapped[str | None] = mapped_column(String(12))
+    overdue_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_tickets_phone_created", "phone", "created_at"),
@@ -71,7 +88,25 @@ class TicketRow(Base):
         Index("ix_tickets_kind_created", "kind", "created_at"),
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_opened_by", "opened_by", "created_at"),
+        Index("ix_tickets_status_due", "status", "due_at"),
+        Index("ix_tickets_status_response_due", "status", "sla_response_due_at"),
     )
+
+
+class ReporterRow(Base):
+    """Citizens who reported the same problem: a merged duplicate's reporter,
+    notified with the surviving ticket's own citizen."""
+
+    __tablename__ = "ticket_reporters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    from_number: Mapped[str] = mapped_column(String(24))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TicketCallRow(Base):
@@ -182,6 +217,20 @@ class TicketRepository:
     async def save(self, t: Ticket) -> None:
         _copy(t, self._rows[t.number])
 
+    def row_of(self, t: Ticket) -> TicketRow:
+        return self._rows[t.number]
+
+    def add_reporter(self, t: Ticket, from_number: str, phone: str | None, name: str | None,
+                     email: str | None, language: str, at: datetime) -> None:
+        self.session.add(ReporterRow(ticket_id=self._rows[t.number].id, from_number=from_number,
+                                     phone=phone, citizen_name=name, email=email,
+                                     language=language, added_at=at))
+
+    async def reporters(self, t: Ticket) -> list[ReporterRow]:
+        return list((await self.session.scalars(
+            select(ReporterRow).where(ReporterRow.ticket_id == self._rows[t.number].id)
+            .order_by(ReporterRow.id))).all())
+
     async def link_call(self, t: Ticket, call: CallLink) -> None:
         self.session.add(TicketCallRow(ticket_id=self._rows[t.number].id, uniqueid=call.uniqueid,
                                        wait_seconds=call.wait_seconds,
@@ -224,11 +273,29 @@ class TicketRepository:
 def _copy(t: Ticket, row: TicketRow) -> None:
     row.kind, row.status = t.kind.value, t.status.value
     row.subject, row.description = t.subject, t.description
+    row.search_text = search_text(t.subject, t.description)
     row.phone, row.citizen_name, row.email = t.phone, t.name, t.email
     row.address, row.lat, row.lon = t.address, t.lat, t.lon
     row.department, row.opened_by, row.assignee = t.department, t.opened_by, t.assignee
     row.channel, row.language = t.channel, t.language
     row.created_at, row.updated_at = t.created_at, t.updated_at
+    c = t.sla
+    row.sla_response_s, row.sla_resolution_s = c.response_s, c.resolution_s
+    row.sla_started_at, row.sla_response_due_at = c.started_at, c.response_due_at
+    row.sla_responded_at, row.sla_used_s = c.responded_at, c.used_s
+    row.sla_running_since, row.due_at = c.running_since, c.due_at
+    row.overdue, row.overdue_at = c.overdue, c.overdue_at
+
+
+def _sla(row: TicketRow) -> Sla:
+    def aw(v: datetime | None) -> datetime | None:
+        return None if v is None else _aware(v)
+
+    return Sla(response_s=row.sla_response_s, resolution_s=row.sla_resolution_s,
+               started_at=aw(row.sla_started_at), response_due_at=aw(row.sla_response_due_at),
+               responded_at=aw(row.sla_responded_at), used_s=float(row.sla_used_s or 0.0),
+               running_since=aw(row.sla_running_since), due_at=aw(row.due_at),
+               overdue=row.overdue, overdue_at=aw(row.overdue_at))
 
 
 def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
@@ -238,7 +305,8 @@ def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
                   updated_at=_aware(row.updated_at), status=Status(row.status),
                   department=row.department, name=row.citizen_name, email=row.email,
                   address=row.address, lat=row.lat, lon=row.lon, channel=row.channel,
-                  language=row.language, assignee=row.assignee, calls=list(calls or []))
+                  language=row.language, assignee=row.assignee, calls=list(calls or []),
+                  sla=_sla(row))
 
 
 def _aware(dt: datetime) -> datetime:
@@ -253,14 +321,20 @@ def _aware(dt: datetime) -> datetime:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def text_words(query: str) -> list[str]:
+    """The query's words in the index's spelling (``tickets.fold``), eight at most."""
+    return _WORD.findall(fold(query))[:8]
+
+
 def text_condition(dialect: str, query: str) -> Any:
-    """Full text in subject and description: every word, as a prefix."""
-    words = _WORD.findall(query.lower())[:8]
+    """Full text in subject and description: every word, as a prefix, in
+    either alphabet, with or without diacritics."""
+    words = text_words(query)
     if not words:
         return None
     if dialect == "postgresql":
         tsq = " & ".join(f"{w}:*" for w in words)
-        # search_tsv: a stored column (migration 0006) under a GIN index.
+        # search_tsv: a stored column generated from search_text (migration 0010), GIN.
         return text("tickets.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq)
     fts = " ".join(f'"{w}"*' for w in words)
     return text("tickets_fts MATCH :fts").bindparams(fts=fts)
@@ -268,6 +342,8 @@ def text_condition(dialect: str, query: str) -> Any:
 
 # SQLite's FTS5 table (created by the migration), joined on rowid = tickets.id.
 _FTS = table("tickets_fts", column("rowid"))
+# PostgreSQL: how many of the newest tickets a text search reads first.
+RECENT = 5000
 
 
 def search_query(dialect: str, *, number: str | None = None, phone: str | None = None,
@@ -275,7 +351,15 @@ def search_query(dialect: str, *, number: str | None = None, phone: str | None =
                  status: str | None = None, since: datetime | None = None,
                  until: datetime | None = None, text_q: str | None = None,
                  opened_by: str | None = None, assignee: str | None = None,
-                 channel: str | None = None, limit: int = 50) -> Any:
+                 channel: str | None = None, limit: int = 50,
+                 recent: int | None = None) -> Any:
+    """The search, newest first.  With text on PostgreSQL, ``recent`` = N
+    reads only the N newest tickets (walking the primary key back), and
+    ``recent`` = None asks the GIN index for every match and sorts those:
+    run the first, and the second only when the first found fewer than
+    ``limit`` (a rare word, or none), so neither a common word (thousands
+    of matches to sort) nor a word found nowhere (the whole table walked)
+    is slow.  Ids grow with time: newest first is id descending."""
     conds: list[Any] = []
     for col, value in ((TicketRow.number, number), (TicketRow.phone, phone),
                        (TicketRow.department, department), (TicketRow.kind, kind),
@@ -298,6 +382,12 @@ def search_query(dialect: str, *, number: str | None = None, phone: str | None =
             # at 1,000,000 tickets.  Ids grow with time: still newest first.
             q = q.select_from(_FTS.join(TicketRow, TicketRow.id == _FTS.c.rowid))
             order = (_FTS.c.rowid.desc(),)
+        elif recent is not None:
+            newest = select(func.max(TicketRow.id)).scalar_subquery()
+            conds.append(TicketRow.id > newest - recent)
+            order = (TicketRow.id.desc(),)
+        else:  # "+ 0": not the primary key's order, so the planner takes the GIN index
+            order = ((TicketRow.id + 0).desc(),)
     if conds:
         q = q.where(and_(*conds))
     return q.order_by(*order).limit(limit)

@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from infra.logs import get_logger
-from kontakt.http import callstats, privacy_api, session_api, sources, ticket_api
+from kontakt.http import (
+    callstats,
+    followup_api,
+    privacy_api,
+    queue_api,
+    session_api,
+    sources,
+    ticket_api,
+)
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
@@ -190,7 +198,9 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text)),
+    *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
+    *queue_api.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",

@@ -29,6 +29,7 @@ class HttpContext:
     settings: Any  # kontakt.settings.Settings
     engine: EngineFacade | None = None
     config_holder: Any = None  # dialplan.holder.ConfigHolder
+    chats: Any = None  # kontakt.chat.service.ConversationService (None: no web chat)
     readiness: Any = None  # kontakt.health.Readiness (None: /readyz says not ready)
     mqtt_host: str | None = None  # None: no live feed (tests of pure API)
     mqtt_port: int = 1883

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from kontakt.http.i18n_desk import LABELS as DESK_LABELS
+
 _CYR = dict(zip("абвгдђежзијклмнопрстћуфхцчш",
                 ["a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "m", "n",
                  "o", "p", "r", "s", "t", "ć", "u", "f", "h", "c", "č", "š"], strict=True))
@@ -101,6 +103,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_export": ("Дневник приступа личним подацима (JSON)",
                      "Personal-data audit log (JSON)"),
 }
+LABELS.update(DESK_LABELS)
 LANGS = ("sr-Cyrl", "sr-Latn", "en")
 LANG_NAMES = {"sr-Cyrl": "Ћирилица", "sr-Latn": "Latinica", "en": "English"}
 

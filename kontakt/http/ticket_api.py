@@ -19,7 +19,8 @@ from kontakt.privacy.audit import Entry
 from kontakt.privacy.visibility import basis, has_personal_data, masked, shown
 
 KINDS = ("complaint", "request", "suggestion", "information")
-STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed")
+STATUSES = ("new", "forwarded", "active", "resolved", "cancelled", "closed", "waiting",
+            "returned", "merged")
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
 _text = {"type": "string", "maxLength": 4000}
 _number = Param("number", {"type": "string", "minLength": 1, "maxLength": 32}, "path")
@@ -123,16 +124,27 @@ async def ticket_history(c: Call) -> Any:
 
 
 async def ticket_status(c: Call) -> Any:
-    await _guard(c)
-    t = await sources.tickets(c.web).change_status(sources.actor(c.user), c.path["number"],
-                                                   c.body["to"], c.body.get("comment") or "")
+    current = await _guard(c)
+    comment = (c.body.get("comment") or "").strip()
+    for_citizen = bool(c.body.get("for_citizen"))
+    svc = sources.tickets(c.web)
+    if c.body["to"] == current.get("status"):
+        # A comment is not a status step: "active" to "active" with words is a note.
+        if not comment:
+            raise ApiError(409, "ticket.no_change",
+                           f"ticket {current['number']} is {current['status']} already",
+                           number=current["number"], state=current["status"])
+        t = await svc.comment(sources.actor(c.user), c.path["number"], comment, for_citizen)
+    else:
+        t = await svc.change_status(sources.actor(c.user), c.path["number"], c.body["to"],
+                                    comment, for_citizen)
     return await present_one(c, sources.ticket_json(t))
 
 
 async def ticket_comment(c: Call) -> Any:
     await _guard(c)
     t = await sources.tickets(c.web).comment(sources.actor(c.user), c.path["number"],
-                                             c.body["text"])
+                                             c.body["text"], bool(c.body.get("for_citizen")))
     return await present_one(c, sources.ticket_json(t))
 
 
@@ -166,7 +178,9 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text, phone={"type": "string", "maxLength": 32},
-                 language={"type": "string", "enum": ["sr", "hu", "en"]})),
+                 language={"type": "string", "enum": ["sr", "hu", "en"]},
+                 address={"type": "string", "maxLength": 300},
+                 attach_to={"type": "string", "minLength": 1, "maxLength": 32})),
     Op("GET", "/api/tickets/{number}", ticket_get, ALL, "A ticket", "tickets",
        params=(_number, Param("reason", {"type": "string", "minLength": 5, "maxLength": 200},
                               description="why an operator opens a ticket she does not "
@@ -175,9 +189,10 @@ OPS: list[Op] = [
        "tickets", params=(_number,)),
     Op("POST", "/api/tickets/{number}/status", ticket_status, ALL, "Change status", "tickets",
        params=(_number,), body=_obj(["to"], to={"type": "string", "enum": list(STATUSES)},
-                                    comment=_text)),
+                                    comment=_text, for_citizen={"type": "boolean"})),
     Op("POST", "/api/tickets/{number}/comments", ticket_comment, ALL, "Comment", "tickets",
-       params=(_number,), body=_obj(["text"], text={**_text, "minLength": 1})),
+       params=(_number,), body=_obj(["text"], text={**_text, "minLength": 1},
+                                    for_citizen={"type": "boolean"})),
     Op("POST", "/api/tickets/{number}/assign", ticket_assign,
        frozenset({"department", "supervisor"}), "Assign to a colleague", "tickets",
        params=(_number,), body=_obj(["assignee"], assignee=_s)),

@@ -20,16 +20,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, column, insert, select, table, update
+from sqlalchemy import DateTime, bindparam, column, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets.domain import normalize_phone
+from tickets.fold import search_text
 
 TS = DateTime(timezone=True)  # the same type the models use, so SQLite compares alike
 TICKETS = table("tickets", column("id"), column("number"), column("phone"),
                 column("citizen_name"), column("email"), column("address"), column("lat"),
                 column("lon"), column("description"), column("status"),
-                column("updated_at", TS), column("anonymised_at", TS), column("channel"))
+                column("updated_at", TS), column("anonymised_at", TS), column("channel"),
+                column("subject"), column("search_text"))
 HISTORY = table("ticket_history", column("ticket_id"), column("at", TS), column("actor"),
                 column("role"), column("action"), column("old_status"), column("new_status"),
                 column("comment"), column("details"), column("event_id"))
@@ -39,7 +41,9 @@ NOTIFICATIONS = table("notifications", column("id"), column("ticket_number"),
 CALLS = table("ticket_calls", column("ticket_id"), column("uniqueid"))
 EVENTS = table("call_events", column("id"), column("uniqueid"), column("ts", TS),
                column("payload"))
-FINAL = ("resolved", "cancelled", "closed")
+REPORTERS = table("ticket_reporters", column("ticket_id"), column("phone"),
+                  column("citizen_name"), column("email"))
+FINAL = ("resolved", "cancelled", "closed", "merged")
 CALLER_KEYS = ("caller", "callerid", "caller_name")
 
 
@@ -48,14 +52,20 @@ async def anonymise_tickets(s: AsyncSession, ids: Sequence[int], *, at: datetime
     """Anonymise the tickets with these ids; returns their numbers."""
     if not ids:
         return []
-    rows = (await s.execute(select(TICKETS.c.id, TICKETS.c.number, TICKETS.c.status)
-                            .where(TICKETS.c.id.in_(ids)))).all()
+    rows = (await s.execute(select(TICKETS.c.id, TICKETS.c.number, TICKETS.c.status,
+                                   TICKETS.c.subject).where(TICKETS.c.id.in_(ids)))).all()
     numbers = [r.number for r in rows]
     await s.execute(update(TICKETS).where(TICKETS.c.id.in_(ids)).values(
         phone=None, citizen_name=None, email=None, address=None, lat=None, lon=None,
         description="", anonymised_at=at))
+    # The full text index forgets the description's words too (tickets.fold).
+    await s.execute(update(TICKETS).where(TICKETS.c.id == bindparam("tid"))
+                    .values(search_text=bindparam("folded")),
+                    [{"tid": r.id, "folded": search_text(r.subject or "", "")} for r in rows])
     await s.execute(update(HISTORY).where(HISTORY.c.ticket_id.in_(ids))
                     .where(HISTORY.c.comment != "").values(comment=""))
+    await s.execute(update(REPORTERS).where(REPORTERS.c.ticket_id.in_(ids))
+                    .values(phone=None, citizen_name=None, email=None))
     await s.execute(update(NOTIFICATIONS).where(NOTIFICATIONS.c.ticket_number.in_(numbers))
                     .values(recipient="", text="", subject=None))
     uids = (await s.scalars(select(CALLS.c.uniqueid).where(CALLS.c.ticket_id.in_(ids)))).all()

@@ -128,6 +128,20 @@ async def enqueue(session: AsyncSession, *, ticket_number: str, event_id: str, s
                  channel=row["channel"], language=message.language, ticket_status=status)
 
 
+async def enqueue_escalation(session: AsyncSession, *, ticket_number: str, event_id: str,
+                             email: str, subject: str, text: str,
+                             now: datetime | None = None) -> None:
+    """Queue an e-mail to the supervisors (a ticket past its deadline), in the
+    same transaction; sent and retried like the citizens' messages."""
+    created = _naive_utc(now or utcnow())
+    await session.execute(_insert_once(session, {
+        "channel": EMAIL, "recipient": email, "subject": subject, "text": text,
+        "ticket_number": ticket_number, "event_id": event_id, "language": "sr",
+        "ticket_status": "overdue", "status": policy.PENDING, "attempts": 0,
+        "next_attempt_at": created, "created_at": created}))
+    log.info("notify.escalation_enqueued", ticket=ticket_number, event_id=event_id)
+
+
 def _insert_once(session: AsyncSession, values: dict[str, Any]) -> Any:
     # ON CONFLICT DO NOTHING rather than catching IntegrityError: an error
     # would abort the caller's (the ticket service's) whole transaction on PostgreSQL.
@@ -138,6 +152,14 @@ def _insert_once(session: AsyncSession, values: dict[str, Any]) -> Any:
 
 def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+async def already_told(session: AsyncSession, ticket_number: str, status: str) -> bool:
+    """Whether the citizen was already notified of ``ticket_number`` reaching ``status``."""
+    found = await session.scalar(
+        select(Notification.id).where(Notification.ticket_number == ticket_number,
+                                      Notification.ticket_status == str(status)).limit(1))
+    return found is not None
 
 
 async def for_ticket(session: AsyncSession, ticket_number: str) -> list[dict[str, Any]]:

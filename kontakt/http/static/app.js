@@ -27,6 +27,7 @@ async function api(method, path, body) {
 // Last-Event-ID, so the server replays what was missed.
 function live(onEvent) {
   const badge = document.getElementById("live");
+  badge.hidden = false;  // shown only on pages with a live feed
   const es = new EventSource("/api/events");
   es.onopen = () => { badge.textContent = L.live; badge.className = "live on"; };
   es.onerror = () => { badge.textContent = L.offline; badge.className = "live off"; };
@@ -58,7 +59,9 @@ function row(cells, attrs) {
 function label(prefix, v) { return L[prefix + v] || v; }
 // Coalesce bursts of events into one refresh.
 function debounce(fn, ms) { let t; return () => { clearTimeout(t); t = setTimeout(fn, ms); }; }
-function showError(id, e) { setText(id, e ? `${L.error}: ${e.code || ""} ${e.message}` : ""); }
+// Errors in the page's language (by their stable code); the server's words otherwise.
+function errText(e) { return (e.code && L["e_" + e.code]) || e.message; }
+function showError(id, e) { setText(id, e ? `${L.error}: ${errText(e)}` : ""); }
 
 const logoutBtn = document.getElementById("logout");
 if (logoutBtn) logoutBtn.onclick = async () => {
