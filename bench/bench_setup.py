@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asterisk.lifeline import die_with_parent
 from asterisk.rig import FREE_NUMBER, PhoneBehaviour, Rig
 from bench.report import bench_line
 
@@ -176,7 +177,8 @@ class EngineProcess:
     async def start(self) -> int:
         self.log = open(self.run_dir / "engine.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "kontakt", "run"], env=self.env,
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log,
+                                     preexec_fn=die_with_parent())
         for _ in range(3600):
             if (self.run_dir / "control.sock").exists():
                 break
