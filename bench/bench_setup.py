@@ -315,15 +315,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--no-fast", action="store_true", help="skip the fast path rows")
     p.add_argument("--scale", action="store_true", help="also 20, 100, 200 agents")
+    p.add_argument("--scale-only", action="store_true", help="only 20, 100, 200 agents")
     p.add_argument("--profile", type=Path, help="py-spy the engine into this folder")
     a = p.parse_args(argv if argv is not None else [])
     if a.profile:
         a.profile.mkdir(parents=True, exist_ok=True)
     t = time.monotonic()
-    out = asyncio.run(run(a.calls, a.rate, a.agents, rounds=a.rounds, fast=not a.no_fast,
-                          profile=a.profile))
-    bench_line("setup", **_print(out))
-    if a.scale:
+    if not a.scale_only:
+        out = asyncio.run(run(a.calls, a.rate, a.agents, rounds=a.rounds, fast=not a.no_fast,
+                              profile=a.profile))
+        bench_line("setup", **_print(out))
+    if a.scale or a.scale_only:
         scale_rows = []
         for agents, rate in SCALE:
             o = asyncio.run(run(int(rate * 20), rate, agents, rounds=1, fast=False,
