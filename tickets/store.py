@@ -28,7 +28,6 @@ from sqlalchemy import (
     and_,
     column,
     func,
-    insert,
     select,
     table,
     text,
@@ -240,25 +239,12 @@ class TicketRepository:
                        old: str | None, new: str | None, comment: str = "",
                        details: dict[str, Any] | None = None,
                        event_id: str | None = None) -> None:
-        self.session.add(HistoryRow(**self.history_values(
-            t, at=at, actor=actor, role=role, action=action, old=old, new=new,
-            comment=comment, details=details, event_id=event_id)))
-
-    def history_values(self, t: Ticket, *, at: datetime, actor: str, role: str, action: str,
-                       old: str | None, new: str | None, comment: str = "",
-                       details: dict[str, Any] | None = None,
-                       event_id: str | None = None) -> dict[str, Any]:
-        """A history row's values, for ``insert_history`` (one statement for
-        all of a change's rows)."""
-        return {"ticket_id": self._rows[t.number].id, "at": at, "actor": actor, "role": role,
-                "action": action, "old_status": old, "new_status": new,
-                "comment": comment or "",
-                "details": json.dumps(details or {}, ensure_ascii=False, default=str),
-                "event_id": event_id}
-
-    async def insert_history(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self.session.execute(insert(HistoryRow.__table__), rows)
+        self.session.add(HistoryRow(ticket_id=self._rows[t.number].id, at=at, actor=actor,
+                                    role=role, action=action, old_status=old, new_status=new,
+                                    comment=comment or "",
+                                    details=json.dumps(details or {}, ensure_ascii=False,
+                                                       default=str),
+                                    event_id=event_id))
 
     async def history(self, number: str) -> list[dict[str, Any]]:
         rows = (await self.session.execute(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from tickets.convert import describe, payload, ticket_dict
 from tickets.domain import Actor, Ticket
 from tickets.followup import Absorbed, Merged, Overdue, Returned
 from tickets.sla import SlaPolicy
-from tickets.store import TicketRepository
+from tickets.store import HistoryRow, TicketRepository
 
 
 def _have_notify() -> bool:
@@ -134,16 +135,19 @@ class TicketWriter:
             if isinstance(ev, Returned):  # the returning department follows it too
                 body["details"] = {**extra, "department": ev.department}
             event_id = self._publish_rows(outbox, t, body, escalate=isinstance(ev, Overdue))
-            history.append(repo.history_values(
-                t, at=ev.at, actor=ev.actor, role=ev.role, action=action, old=old, new=new,
-                comment=comment, details=extra, event_id=event_id))
+            history.append({"ticket_id": repo.row_of(t).id, "at": ev.at, "actor": ev.actor,
+                            "role": ev.role, "action": action, "old_status": old,
+                            "new_status": new, "comment": comment or "",
+                            "details": json.dumps(extra or {}, ensure_ascii=False, default=str),
+                            "event_id": event_id})
             if isinstance(ev, Overdue) and self.escalate_to and _have_notify():
                 await self._escalate(repo, t, event_id, ev)
             if new is not None and new != old and new in self.notify_on:
                 # Only a comment written for the citizen is sent to the citizen.
                 told = comment if extra.get("for_citizen") else ""
                 await self._enqueue_notification(repo, t, event_id, new, told)
-        await repo.insert_history(history)
+        if history:
+            await repo.session.execute(insert(HistoryRow.__table__), history)
         if outbox:
             await repo.session.execute(insert(OutboxRow.__table__), outbox)
 
