@@ -33,6 +33,11 @@ class AgiSession:
     def __init__(self, request: Request) -> None:
         self.request = request
         self.headers: dict[str, str] = dict(request.headers)
+        # A command Asterisk did not answer in time: its reply may still come
+        # and would be read as the next command's, so nothing more is sent
+        # (no "done" told to a slow Asterisk hangs the citizen up; the
+        # dialplan goes on to app_queue when the session closes).
+        self.stalled: str | None = None
 
     @property
     def uniqueid(self) -> str:
@@ -58,12 +63,15 @@ class AgiSession:
         status), an error status, or no reply in ``timeout``.  The handlers
         then end quietly and the dialplan goes on (to app_queue if need be)."""
         verb = line.split()[0] if line.split() else "?"
+        if self.stalled is not None:
+            raise CallHungUp(f"not sent: no reply to {self.stalled} earlier")
         try:
             async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
                 result: dict[str, Any] = await self.request.send_command(line)
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             raise CallHungUp(str(e)) from None
         except TimeoutError:
+            self.stalled = verb
             log.warning("agi.no_reply", command=verb, timeout=timeout)
             raise CallHungUp(f"no reply to {verb}") from None
         except ValueError:  # UnicodeDecodeError, readline's limit, int('') in the parser

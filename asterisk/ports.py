@@ -29,16 +29,43 @@ def _first_busy(base: int, n: int) -> int | None:
     return None
 
 
-def free_udp_block(size: int, *, lo: int = 20000, hi: int = 60000, tries: int = 200) -> int:
+def ephemeral_range() -> tuple[int, int]:
+    """The kernel's range for outgoing connections' local ports (inclusive)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
+            a, b = (int(x) for x in f.read().split())
+        return a, b
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _spans(lo: int, hi: int) -> list[tuple[int, int]]:
+    """[lo, hi) without the ephemeral range: every outgoing TCP connection
+    (and its TIME_WAIT) sits on a random port there, so on a busy machine a
+    long run of free ports inside it is rare."""
+    a, b = ephemeral_range()
+    out = [(lo, min(hi, a)), (max(lo, b + 1), hi)]
+    return [(x, y) for x, y in out if y > x] or [(lo, hi)]
+
+
+def free_udp_block(size: int, *, lo: int = 10000, hi: int = 65000, tries: int = 200) -> int:
     """First port of ``size`` consecutive free UDP (and TCP) ports.
 
-    Random start points keep parallel runs apart; every port is checked.
+    Random start points keep parallel runs apart; from a start point the
+    search slides past each busy port to the end of its span before trying
+    another start.  Every port is checked.
     """
     rng = random.SystemRandom()
+    spans = [(a, b) for a, b in _spans(lo, hi) if b - a >= size] or [(lo, hi)]
+    weights = [b - a - size + 1 for a, b in spans]
     for _ in range(tries):
-        base = rng.randrange(lo, hi - size) & ~1  # even: RTP wants even ports
-        if _first_busy(base, size) is None:
-            return base
+        a, b = rng.choices(spans, weights=[max(1, w) for w in weights])[0]
+        base = rng.randrange(a, max(a + 1, b - size + 1)) & ~1  # even: RTP wants even ports
+        while base >= a and base + size <= b:
+            busy = _first_busy(base, size)
+            if busy is None:
+                return base
+            base = (busy + 2) & ~1
     raise RuntimeError(f"no block of {size} free UDP ports found")
 
 

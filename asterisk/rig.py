@@ -65,7 +65,10 @@ class Rig:
 
     def __post_init__(self) -> None:
         self.base = Path(self.base).resolve()
-        self.ports = PortBlock(8 * self.agents + 2400)
+        # Media: a port pair per channel, 100 ports an agent (at most 2000): a
+        # small rig's block stays small enough to be found on a busy machine.
+        rtp = min(2000, max(400, 100 * self.agents))
+        self.ports = PortBlock(8 * self.agents + 400 + rtp + 2)
         self.agi_port = self.agi_port or free_tcp_port()
         phone_ports = {agent_id(i): self.ports.take(1) for i in range(1, self.agents + 1)}
         self.cfg = RigConfig(
@@ -75,13 +78,13 @@ class Rig:
             agi_port=self.agi_port,
             carrier_port=self.ports.take(),
             city_port=self.ports.take(),
-            rtp_start=self._even(self.ports.take(2001)),
+            rtp_start=self._even(self.ports.take(rtp + 1)),
             rtp_end=0,
             phone_ports=phone_ports,
             ring_timeout=self.ring_timeout,
             app_queue_number=self.app_queue_number,
         )
-        self.cfg.rtp_end = self.cfg.rtp_start + 1999
+        self.cfg.rtp_end = self.cfg.rtp_start + rtp - 1
         self.instance = AsteriskInstance(self.cfg)
         self.ami: Ami | None = None
         self.phone_procs: dict[str, sipp.SippProcess] = {}

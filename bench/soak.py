@@ -42,7 +42,7 @@ from bench.soak_events import EventTap, pending_outbox
 from bench.soak_faults import Fault, run_schedule
 from bench.soak_monitor import Monitor
 from bench.soak_procs import Broker, Children, EngineProcess, Postgres, until
-from bench.soak_report import account, print_report
+from bench.soak_report import account, print_report, print_summary
 from bench.soak_setup import (
     SKILLS,
     MailSink,
@@ -350,6 +350,7 @@ async def _main(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
     loads = [args.load] if args.load else [1.0, 3.0]
+    results = []
     for load in loads:
         plan = Plan(load=load, minutes=args.minutes, db=args.db, seed=args.seed)
         base = Path(tempfile.mkdtemp(prefix=f"kontakt-soak-{load:g}x-"))
@@ -359,8 +360,11 @@ async def _main(args: argparse.Namespace) -> int:
         (base / "result.json").write_text(json.dumps(result, default=str), "utf-8")
         print_report(result)
         print("SOAK " + json.dumps(result, sort_keys=True, default=str), flush=True)
+        results.append(result)
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
+    if len(results) > 1:
+        print_summary(results)
     return 0
 
 

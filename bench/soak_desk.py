@@ -122,7 +122,7 @@ class HttpDesk:
     # -- HTTP with retries -------------------------------------------------------
     async def _login(self, user: str) -> str:
         assert self._client is not None
-        r = await self._client.request("POST", "/api/login", json_body={
+        r = await self._client.request("POST", "/api/token", json_body={
             "username": user, "password": self.password})
         if r.status != 200:
             raise DeskError(r.status, _body(r))
@@ -207,12 +207,16 @@ class HttpDesk:
     async def _transfer(self, uid: str, agent: str, channel: str, body: dict[str, Any]
                         ) -> dict[str, Any] | None:
         try:
+            # Names its call, as the workstation does: if it ended meanwhile
+            # the engine refuses rather than send the next citizen away.
             ticket: dict[str, Any] = await self.request(agent, "POST", "/api/calls/transfer",
-                                                        json=body)
+                                                        json={**body, "call": uid})
         except DeskError as e:
-            if e.status != 409:  # 409: no live call the engine knows of
+            if e.status != 409:  # 409: no live call the engine knows of, or not this one
                 raise
-            self._refused(uid, agent, e.code)
+            details = e.body.get("details") if isinstance(e.body, dict) else None
+            state = (details or {}).get("state")
+            self._refused(uid, agent, f"{e.code} ({state})" if state else e.code)
             return None
         outcome = ticket.get("transfer") or {}
         if outcome.get("channel") and outcome["channel"] != channel:

@@ -42,10 +42,14 @@ class JsonClient:
     async def request(self, method: str, path: str, *, json_body: Any = None,
                       params: dict[str, Any] | None = None,
                       headers: dict[str, str] | None = None) -> Response:
+        if json_body is None and method not in ("GET", "HEAD"):
+            json_body = {}  # a state change is JSON (kontakt.http.door)
         body = b"" if json_body is None else json.dumps(json_body).encode()
         if params:
             path = f"{path}?{urlencode(params)}"
+        # Same origin, as the workstations' browsers say (kontakt.http.door).
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
+                f"Origin: http://{self.host}:{self.port}",
                 "Connection: keep-alive", f"Content-Length: {len(body)}"]
         if json_body is not None:
             head.append("Content-Type: application/json")

@@ -22,7 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _pg_bin() -> Path:
+    """The newest installed PostgreSQL's programs (initdb, pg_ctl)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 CLK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -180,7 +188,7 @@ class Postgres:
 
     async def start(self) -> None:
         if not (PG_BIN / "initdb").exists():
-            raise RuntimeError(f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing)")
+            raise RuntimeError(f"PostgreSQL is not installed ({PG_BIN}/initdb missing)")
         self.base.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres", "postgres")

@@ -59,17 +59,28 @@ def _calls(s: Any) -> dict[str, Any]:
               and r.outcome in ("answered", "abandoned", "callbacks")]
     within = sum(1 for w in waits if w <= 20.0 / f)
     out: dict[str, Any] = dict(s.watch.summary())
+    # Lost, honestly: a call Asterisk ended with no outcome (not answered, not
+    # hung up by the citizen, not refused, not a callback request), a call
+    # still up when the soak stopped waiting, and a planned call that never
+    # reached the dialplan at all.
+    unended = [r for r in recs if r.ended is None]
+    planned = s.notes.get("planned_calls") or 0
+    out["lost_dropped"] = out["lost"]
+    out["lost_unended"] = len(unended)
+    out["lost_unreached"] = max(0, planned - out["offered"])
+    out["lost"] = out["lost_dropped"] + out["lost_unended"] + out["lost_unreached"]
     out.update({
         "planned": s.notes.get("planned_calls"),
         "service_level": round(within / len(queued), 3) if queued else None,
         "asa_s": round(statistics.fmean(waits) * f, 1) if waits else None,
         "wait_p95_s": round(sorted(waits)[int(0.95 * (len(waits) - 1))] * f, 1) if waits else None,
         "abandoned_in_queue": sum(1 for r in recs if r.outcome == "abandoned" and r.queued),
-        "lost_examples": [_call(s, r) for r in recs if r.outcome == "lost"][:8],
+        "lost_examples": [_call(s, r) for r in recs if r.outcome == "lost"][:8]
+        + [_call(s, r) for r in unended][:8],
         "handle_s": round(statistics.fmean(s.watch.handle) * f, 1) if s.watch.handle else None,
         "callback_legs": s.watch.callback_legs,
     })
-    wrong = {ch for *_, ch in s.desk.wrong_call}
+    wrong = {ch for *_, ch in s.desk.stats.wrong_call}
     lost = [r for r in recs if r.outcome == "lost"]
     out["lost_wrong_transfer"] = sum(1 for r in lost if r.channel in wrong)
     out["occupancy"] = round(sum(s.watch.handle) / (s.plan.agents * s.plan.day_s), 3)
@@ -200,7 +211,8 @@ async def account(s: Any) -> dict[str, Any]:
                        else f"{prefix}/{c.topic}") not in s.tap.topics]
     t_end = s.t0 + s.plan.day_s + 3600
     segs = segments(s.faults, s.t0 - 3600, t_end)
-    call_lost = charge([r.ended or 0 for r in s.watch.calls.values() if r.outcome == "lost"], segs)
+    call_lost = charge([r.ended or t_end for r in s.watch.calls.values()
+                        if r.outcome == "lost" or r.ended is None], segs)
     tix = charge(ticket_lost, segs)
     # An event is delivered within moments of its commit: one committed just
     # before a fault and never delivered is that fault's.
@@ -292,8 +304,10 @@ def print_report(r: dict[str, Any]) -> None:
           f"{c['callbacks']:>10}{c['lost']:>6}{c['fallback']:>9}"
           f"{_v(c['service_level'], '{:.1%}'):>8}{_v(c['asa_s']):>7}{_v(c['wait_p95_s']):>11}")
     ref = c.get("erlang_c")
-    print(f"lost: {c['lost_wrong_transfer']} of the {c['lost']} were citizens the engine "
-          "transferred to a department on an operator's request for an earlier call; "
+    print(f"lost {c['lost']}: {c['lost_dropped']} ended by the system with no outcome "
+          f"({c['lost_wrong_transfer']} of them sent to a department on an operator's request "
+          f"for an earlier call), {c['lost_unended']} still up at the end, "
+          f"{c['lost_unreached']} of the {c.get('planned')} planned never reached the dialplan; "
           f"agent occupancy {c['occupancy']:.0%}")
     print(f"handle time {c.get('handle_s')} s; " + (
         f"Erlang C for the {ref['calls_per_hour']} calls/h that reached the queue and this "
@@ -331,3 +345,21 @@ def print_report(r: dict[str, Any]) -> None:
           f"queued; ASA and p95 uncompressed. IVR {n.get('ivr_s')} s real; engine start "
           f"{n.get('engine_start_s')} s; SIGTERM at the end: exit {n.get('sigterm_exit')} in "
           f"{n.get('sigterm_s')} s)")
+
+
+def print_summary(results: list[dict[str, Any]]) -> None:
+    """The loads side by side (``make soak`` runs the design load and 3x)."""
+    print("\nSoak summary (the day 07:30-15:30, compressed; RSS in MB, start/middle/end)")
+    print(f"{'load':>5}{'offered':>8}{'answered':>9}{'abandoned':>10}{'rejected':>9}"
+          f"{'callbacks':>10}{'lost':>6}{'SL 20s':>8}{'ASA s':>7}{'tickets lost':>13}"
+          f"{'events lost':>12}  RSS (end vs middle)")
+    for r in results:
+        c, e = r["calls"], r["engine"]
+        rss = [e.get(k, {}).get("rss_mb") for k in ("start", "middle", "end")]
+        growth = (f"{(rss[2] / rss[1] - 1):+.0%}" if rss[1] and rss[2] else "-")
+        tickets_lost = r["tickets"]["lost"]
+        print(f"{r['load']:>4g}x{c['offered']:>8}{c['answered']:>9}{c['abandoned']:>10}"
+              f"{c['rejected']:>9}{c['callbacks']:>10}{c['lost']:>6}"
+              f"{_v(c['service_level'], '{:.1%}'):>8}{_v(c['asa_s']):>7}{tickets_lost:>13}"
+              f"{r['events']['lost']:>12}  "
+              + "/".join(_v(x, "{:.1f}") for x in rss) + f" ({growth})")

@@ -64,7 +64,7 @@ async def add_users(base_url: str, admin_password: str, password: str, agents: l
     host, _, port = base_url.removeprefix("http://").partition(":")
     client = JsonClient(host, int(port), timeout=30)
     try:
-        r = await client.request("POST", "/api/login", json_body={
+        r = await client.request("POST", "/api/token", json_body={
             "username": "admin", "password": admin_password})
         if r.status != 200:
             raise RuntimeError(f"admin login: HTTP {r.status} {r.body[:200]!r}")

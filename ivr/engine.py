@@ -118,6 +118,8 @@ STATUS_PROMPTS = {
     "new": "status_active", "forwarded": "status_active", "active": "status_active",
     "активан": "status_active", "resolved": "status_resolved", "closed": "status_resolved",
     "решен": "status_resolved", "cancelled": "status_cancelled", "отказан": "status_cancelled",
+    # Still being handled, as far as the citizen is concerned.
+    "waiting": "status_active", "returned": "status_active", "merged": "status_active",
 }
 
 

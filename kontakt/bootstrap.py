@@ -68,6 +68,7 @@ class System:
     events: Any = None  # kontakt.eventlog.EventLog
     outbox: Any = None  # kontakt.outbox.OutboxPublisher
     chats: Any = None  # kontakt.chat.service.ConversationService (with tickets)
+    channels: Any = None  # kontakt.channels.wiring.Channels (SMS, e-mail)
     overdue: Any = None  # kontakt.overdue.OverdueWatch
     engine: Engine = field(init=False)
     http: Any = None
@@ -115,6 +116,7 @@ async def bootstrap(settings: Settings, ami: Ami, options: Options = Options()) 
         if system.chats is not None:
             await system.chats.start()
             system.on_stop("conversations", system.chats.stop)
+            await _start_channels(system)
         for extra in options.extras:
             system.on_stop("extra", await extra(system))
         await _start_engine(system)
@@ -250,6 +252,16 @@ def _conversations(system: System, acd: Distributor, options: Options) -> Any:
         store, blender, clock=options.clock, run_voice=lambda commands: None,
         tickets=system.tickets,
         limits=Limits(s.chat_max_length, s.chat_wait_fallback, s.chat_citizen_timeout))
+
+
+async def _start_channels(system: System) -> None:
+    """SMS (Kannel) and e-mail (SMTP) in and out, into the conversations."""
+    from kontakt.channels.wiring import start_channels
+
+    departments = system.holder.current.departments if system.holder else ()
+    system.channels = await start_channels(system.settings, system.sessionmaker,
+                                           system.tickets, system.chats, departments)
+    system.on_stop("channels", system.channels.stop)
 
 
 async def _agents(system: System, options: Options) -> None:

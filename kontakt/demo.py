@@ -30,7 +30,9 @@ from asterisk.ports import PortBlockError
 from asterisk.rig import CITY_NUMBER, FREE_NUMBER, PhoneBehaviour, Rig
 from infra.logs import configure, get_logger
 from kontakt.bootstrap import Options, bootstrap
-from kontakt.demo_parts import Desk, with_mail
+from kontakt.chat.demo import ChatDemo
+from kontakt.demo_channels import ChannelCitizens
+from kontakt.demo_parts import DEMO_OVERDUE_EVERY, Desk, demo_sla, with_mail
 from kontakt.settings import Settings
 
 log = get_logger()
@@ -47,6 +49,14 @@ STOP_RIG, STOP_SUMMARY, STOP_PARTS = 0.2, 5.0, 2.0
 # language prompts, after the welcome), then "1" for an operator (during the
 # main menu).
 LANGUAGE_KEYS = {"sr": "11", "hu": "21", "sk": "31"}
+
+
+def transferring(agents: int) -> frozenset[str]:
+    """The seats whose operators transfer their citizens to the department
+    (every third): about the share of calls a department takes over."""
+    return frozenset(f"agent{i:02d}" for i in range(3, agents + 1, 3))
+
+
 DEMO_SKILLS = {
     **{f"agent{i:02d}": ["sr"] for i in range(1, 15)},
     **{f"agent{i:02d}": ["sr", "hu"] for i in range(15, 18)},
@@ -117,12 +127,22 @@ async def run_demo(
         agents=args.agents,
         ring_timeout=int(settings.ring_timeout),
         default_phone=PhoneBehaviour(talk_ms=int(args.talk * 1000)),
+        # The operators who transfer keep the citizen on the line until the
+        # transfer is done (a phone that hangs up first would leave nobody to
+        # transfer on a busy machine).
+        phones={a: PhoneBehaviour(talk_ms=int(max(4 * args.talk, 20.0) * 1000))
+                for a in transferring(args.agents)},
         city_talk_ms=int(max(1.0, args.talk) * 1000),
     )
     ledger = Ledger()
     system = None
     engine_ami = None
     mail = None
+    # Citizens who write SMS (through a private Kannel) and e-mail: one of each
+    # for every ten calls, over the calls' arrival time.
+    texts = ChannelCitizens(base, getattr(args, "seed", 21),
+                            max(2, args.calls // 10) if args.calls else None,
+                            spread=args.calls / args.rate if args.calls else 15.0)
     try:
         direct = settings.router == "direct"
         ami = await rig.start()
@@ -134,17 +154,23 @@ async def run_demo(
             )
         esettings = esettings.replace(database_url=f"sqlite+aiosqlite:///{base / 'kontakt.db'}")
         esettings, mail = with_mail(esettings)
+        esettings = esettings.replace(overdue_every=DEMO_OVERDUE_EVERY)
+        esettings = await texts.prepare(esettings)
         from kontakt.service import connect_ami
 
         # The engine logs in as production does (its own, filtered AMI user);
         # the rig's connection sees every event for the ledger.
         engine_ami = await connect_ami(esettings)
-        desk = Desk(getattr(args, "seed", 21))
+        desk = Desk(getattr(args, "seed", 21), transferring(args.agents))
+        # Citizens who chat: one for every five calls, over the calls' arrival time.
+        chat_demo = ChatDemo(getattr(args, "seed", 21), max(2, args.calls // 5) if args.calls
+                             else None, spread=args.calls / args.rate if args.calls else 15.0)
         system = await bootstrap(esettings, engine_ami, Options(
             at=args.at or "auto",
             logins={a: DEMO_SKILLS.get(a, ["sr"]) for a in
                     (f"agent{i:02d}" for i in range(1, esettings.seats + 1))},
-            extras=(desk,),
+            extras=(desk, chat_demo, texts),
+            sla=demo_sla(esettings),  # the compressed day's deadlines
             http="demo" if getattr(args, "http_port", None) is not None else "off",
             http_port=getattr(args, "http_port", None),
             # With --json, stdout carries the one summary object only.
@@ -176,6 +202,8 @@ async def run_demo(
                     await proc.wait(5)
             summary: dict[str, Any] = dict(ledger.summary())
             summary["calls"] = args.calls
+            summary.update(await chat_demo.summary())  # its tickets are then settled too
+            summary.update(await texts.summary())
             summary.update(await desk.summary())
             return summary
         await _trickle(rig, ledger, rng, args, direct, stop)
@@ -189,6 +217,7 @@ async def run_demo(
         if mail is not None:
             stops.append(_sync(mail.stop))
         await _stop_parts(stops, bounded=stop.is_set())
+        texts.stop_kannel()
         logfile.close()
 
 
@@ -243,7 +272,13 @@ async def _tickets_now(system: Any) -> dict[str, Any]:
     if system is None or system.tickets is None:
         return {}
     totals = await system.tickets.totals()
-    return {f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")}
+    follow = await system.tickets.followup_totals()
+    out = {**{f"tickets_{k}": totals.get(k, 0) for k in ("opened", "transferred", "resolved")},
+           **{f"tickets_{k}": v for k, v in follow.items()}}
+    if system.channels is not None:
+        counts = await system.channels.counts()
+        out.update({k: counts[k] for k in ("sms_in", "sms_out", "emails_in")})
+    return out
 
 
 async def _stop_parts(stops: list[Any], *, bounded: bool) -> None:

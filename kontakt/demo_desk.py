@@ -1,8 +1,11 @@
 """The demo's people: operators who classify each answered call and open its
-ticket (transferring part of the citizens to the department), department
-staff who take forwarded tickets and resolve or cancel them, and a local
-mail server that receives the citizens' notifications.  They work through
-the same ticket service the workstations use."""
+ticket (transferring part of the citizens to the department; a citizen who
+reports a problem already reported is attached to that ticket), department
+staff who take forwarded tickets and resolve or cancel them (slow on some,
+so they go overdue; wrong on some, returned to the contact center, where the
+operator forwards them again), and a local mail server that receives the
+citizens' notifications.  They work through the same ticket service the
+workstations use (the staff's plans: ``kontakt.demo_staff``)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,10 @@ SUBJECTS = {
 }
 
 
+ADDRESSES = ["Булевар ослобођења 10", "Футошка 12", "Змај Јовина 4", "Темеринска 31",
+             "Булевар цара Лазара 56", "Руменачка 18", "Кисачка 40", "Шафарикова 7"]
+
+
 class DemoDesk:
     def __init__(
         self,
@@ -33,14 +40,21 @@ class DemoDesk:
         rng: random.Random,
         transfer_share: float = 0.3,
         email_share: float = 0.5,
+        repeat_share: float = 0.2,
+        transfer_agents: frozenset[str] | None = None,
     ) -> None:
+        self.repeat_share = repeat_share
         self.tickets, self.publisher = tickets, publisher
         self.departments = departments
         self.rng = rng
         self.transfer_share, self.email_share = transfer_share, email_share
+        # Operators who transfer every citizen (None: any operator, at random,
+        # for transfer_share of the calls).
+        self.transfer_agents = transfer_agents
         self._tasks: set[asyncio.Task[Any]] = set()
         self._staff: asyncio.Task[None] | None = None
         self.errors = 0
+        self.problems: list[dict[str, Any]] = []  # reported lately: some citizens call again
 
     def start(self) -> None:
         self.publisher.subscribe(self._on_event)
@@ -54,20 +68,17 @@ class DemoDesk:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
 
-    async def settle(self, timeout: float = 20.0) -> None:
+    async def settle(self, timeout: float = 60.0) -> None:
         """Wait until every answered call's ticket is written and handled."""
         from tickets.domain import Actor
 
         sup = Actor("supervisor", "supervisor")
-        for _ in range(int(timeout / 0.25)):
-            open_ = [
-                t
-                for s in ("forwarded", "active")
-                for t in await self.tickets.search(sup, status=s, limit=500)
-            ]
+        for _ in range(int(timeout / 0.5)):
+            open_ = [t for t in await self.tickets.search(sup, limit=500)
+                     if t["status"] in ("forwarded", "active", "waiting", "returned")]
             if not self._tasks and not open_:
                 return
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.5)
 
     def _on_event(self, topic: str, ev: dict[str, Any]) -> None:
         if ev.get("type") == "call.connected" and not ev.get("callback"):
@@ -97,42 +108,62 @@ class DemoDesk:
         if self.rng.random() < self.email_share:
             fields["email"] = f"gradjanin{self.rng.randrange(1000, 9999)}@example.org"
         department = self.rng.choice(self.departments)
+        fields["address"] = self.rng.choice(ADDRESSES)
+        again = self._reported_again(kind)
+        if again is not None:  # the same problem as a citizen before
+            department = again["department"]
+            fields.update(subject=again["subject"], address=again["address"])
         try:
             r = self.rng.random()
-            if kind == "information" and r < 0.7:
-                await self.tickets.open_ticket(actor, resolve_now=True, **fields)
-            elif r < self.transfer_share and ev.get("channel"):
+            if again is not None and await self._attach(actor, department, fields):
+                return
+            transfers = (agent in self.transfer_agents if self.transfer_agents is not None
+                         else r < self.transfer_share)
+            if transfers and ev.get("channel"):
                 await self.tickets.open_and_transfer(
                     actor, department=department, channel_name=ev["channel"], **fields
                 )
+            elif kind == "information" and r < 0.7:
+                await self.tickets.open_ticket(actor, resolve_now=True, **fields)
             else:
                 await self.tickets.open_ticket(actor, department=department, **fields)
+            if kind != "information":
+                self.problems = [*self.problems[-11:], {
+                    "kind": kind, "department": department, "subject": fields["subject"],
+                    "address": fields["address"]}]
         except Exception as e:
             self.errors += 1
             log.warning("demo.operator_failed", error=str(e), agent=agent)
 
-    async def _department_staff(self) -> None:
-        from tickets.domain import Actor
+    def _reported_again(self, kind: str) -> dict[str, Any] | None:
+        same = [p for p in self.problems if p["kind"] == kind]
+        if same and self.rng.random() < self.repeat_share:
+            return self.rng.choice(same)
+        return None
 
-        sup = Actor("supervisor", "supervisor")
+    async def _attach(self, actor: Any, department: str, fields: dict[str, Any]) -> bool:
+        """Shown the open tickets that look the same, the operator attaches
+        the citizen's report to the best one (False: none open any more)."""
+        alike = await self.tickets.look_alikes(
+            actor, department=department, kind=fields["kind"], subject=fields["subject"],
+            description=fields["description"], address=fields["address"])
+        if not alike:
+            return False
+        await self.tickets.open_ticket(actor, department=department,
+                                       attach_to=alike[0]["number"], **fields)
+        return True
+
+    async def _department_staff(self) -> None:
+        from kontakt.demo_staff import Staff
+
+        staff = Staff(self.tickets, self.departments, self.rng)
         while True:
             await asyncio.sleep(0.5)
-            for t in await self.tickets.search(sup, status="forwarded", limit=100):
-                staff = Actor(f"staff-{t['department']}", "department", t["department"])
-                try:
-                    await self.tickets.change_status(
-                        staff, t["number"], "active", "Преузето у служби."
-                    )
-                    outcome = "resolved" if self.rng.random() < 0.8 else "cancelled"
-                    await self.tickets.change_status(
-                        staff,
-                        t["number"],
-                        outcome,
-                        "Решено на терену." if outcome == "resolved" else "Није у надлежности.",
-                    )
-                except Exception as e:
-                    self.errors += 1
-                    log.warning("demo.staff_failed", error=str(e), ticket=t["number"])
+            try:
+                self.errors += await staff.round()
+            except Exception as e:  # the database busy for a while: next round
+                self.errors += 1
+                log.warning("demo.staff_round_failed", error=str(e))
 
 
 class MailSink:

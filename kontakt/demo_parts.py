@@ -14,6 +14,20 @@ from kontakt.demo_desk import DemoDesk, MailSink
 from kontakt.settings import Settings
 
 FALLBACK_DEPARTMENTS = ["vodovod", "cistoca", "zelenilo"]
+# The demo's day is compressed: a working hour of a deadline lasts this many
+# real seconds, and every second counts (the demo runs whatever the hour).
+DEMO_SECONDS_PER_HOUR = 2.0
+DEMO_OVERDUE_EVERY = 2.0
+
+
+def demo_sla(settings: Settings, seconds_per_hour: float = DEMO_SECONDS_PER_HOUR) -> Any:
+    """The configuration's deadlines, compressed: 8 working hours are 16 s."""
+    from dialplan.loader import load_config
+    from dialplan.workclock import AlwaysOpen
+    from tickets.sla import SlaPolicy
+
+    deadlines = load_config(settings.config or None).deadlines
+    return SlaPolicy(deadlines.scaled(seconds_per_hour / 3600.0), AlwaysOpen())
 
 
 def with_mail(settings: Settings) -> tuple[Settings, MailSink]:
@@ -29,8 +43,8 @@ class Desk:
     """The demo desk as a system part: built from the system, started
     before the engine, stopped after it."""
 
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
+    def __init__(self, seed: int, transferring: frozenset[str] | None = None) -> None:
+        self.seed, self.transferring = seed, transferring
         self.desk: DemoDesk | None = None
         self.system: System | None = None
 
@@ -40,7 +54,7 @@ class Desk:
         departments = [d.id for d in (holder.current.departments if holder else ())] \
             or FALLBACK_DEPARTMENTS
         self.desk = DemoDesk(system.tickets, system.publisher, departments,
-                             rng=random.Random(self.seed))
+                             rng=random.Random(self.seed), transfer_agents=self.transferring)
         self.desk.start()
         return self.desk.stop
 
@@ -62,6 +76,7 @@ class Desk:
                 break
             await asyncio.sleep(0.25)
         totals = await system.tickets.totals()
+        follow = await system.tickets.followup_totals()
         await system.events.flush()
         async with system.sessionmaker() as s:
             sent = await s.scalar(select(func.count()).select_from(Notification)
@@ -71,6 +86,9 @@ class Desk:
             "tickets_opened": totals.get("opened", 0),
             "tickets_transferred": totals.get("transferred", 0),
             "tickets_resolved": totals.get("resolved", 0),
+            "tickets_overdue": follow["overdue"],
+            "tickets_returned": follow["returned"],
+            "tickets_merged": follow["merged"],
             "notifications_sent": int(sent or 0),
             "events_logged": int(events or 0),
         }

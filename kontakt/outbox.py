@@ -25,6 +25,7 @@ from typing import Any
 
 import aiomqtt
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from infra.logs import get_logger
@@ -51,6 +52,7 @@ class OutboxPublisher:
         self.batch, self.poll, self.backoff_max = batch, poll, backoff_max
         self.connected = False
         self.published = 0
+        self.db_errors = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -77,7 +79,8 @@ class OutboxPublisher:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         left = await pending(self.sessionmaker)
-        while left and self.connected and self._task is not None and loop.time() < deadline:
+        while (left and self.connected and self._task is not None and not self._task.done()
+               and loop.time() < deadline):
             self.notify()
             await asyncio.sleep(0.05)
             left = await pending(self.sessionmaker)
@@ -99,6 +102,14 @@ class OutboxPublisher:
                 if self.connected:
                     log.warning("outbox.disconnected", error=str(e))
                 self.connected = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+            except SQLAlchemyError as e:
+                # The database away or busy (a restart, SQLite's lock past its
+                # timeout): the rows wait there; try again, never die.
+                log.warning("outbox.database_unavailable", error=str(e).splitlines()[0][:200])
+                self.connected = False
+                self.db_errors += 1
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max)
 

@@ -98,6 +98,11 @@ def _origins(v: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _lower_list(v: str) -> tuple[str, ...]:
+    """Comma-separated words (addresses, MIME types), lower case."""
+    return tuple(x.strip().lower() for x in str(v).split(",") if x.strip())
+
+
 def _capacity(v: str) -> str:
     from acd.blend import parse_capacity
     from acd.errors import BadCapacity
@@ -222,6 +227,27 @@ class Settings:
     kannel_username: str = _opt(default="kontakt", doc="Kannel sendsms-user")
     kannel_password: str = _opt(doc="Kannel sendsms-user password")
     kannel_sender: str = _opt(doc="SMS sender (from=); else Kannel's default-sender")
+    # Citizens' SMS in (Kannel's sms-service get-url) and e-mail in (SMTP listener).
+    sms_inbound_host: str = _opt(default="127.0.0.1", doc="where Kannel's get-url reaches us")
+    sms_inbound_port: int = _opt(_port, 8023, "port of the Kannel-only inbound SMS endpoint")
+    sms_inbound_allow: tuple[str, ...] = _opt(
+        _networks, ("127.0.0.1/32", "::1/128"),
+        "Kannel's addresses (smsbox): the only peers the inbound SMS endpoint answers")
+    sms_inbound_username: str = _opt(default="kannel", doc="Basic auth user in Kannel's get-url")
+    sms_inbound_password: str = _opt(doc="Basic auth password in Kannel's get-url "
+                                         "(unset: no inbound SMS)")
+    email_inbound: bool = _opt(_bool, False, "listen for citizens' e-mail (SMTP)")
+    email_inbound_host: str = _opt(default="127.0.0.1", doc="SMTP listener address")
+    email_inbound_port: int = _opt(_port, 2525, "SMTP listener port (the MX relays to it)")
+    email_inbound_addresses: tuple[str, ...] = _opt(
+        _lower_list,
+        ("kontakt@novisad.rs",), "the contact center's addresses; other recipients are refused")
+    email_max_bytes: int = _opt(_positive, 10_000_000, "largest e-mail accepted (SMTP SIZE)")
+    email_attachment_max_bytes: int = _opt(_positive, 5_000_000, "largest attachment kept")
+    email_attachment_types: tuple[str, ...] = _opt(
+        _lower_list,
+        ("image/jpeg", "image/png", "application/pdf", "text/plain"),
+        "attachment types kept with the ticket; any other refuses the message")
     retention_days: int = _opt(
         _positive, 730,
         "days after a ticket's last change before the citizen's personal data is anonymised",

@@ -11,16 +11,9 @@ from tickets import domain as d
 from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
 from tickets.domain import Actor, Forbidden, Role
+from tickets.search import RECENT, search_query, text_words
 from tickets.sla import SlaPolicy
-from tickets.store import (
-    RECENT,
-    TicketRepository,
-    count_by_department,
-    search_query,
-    text_words,
-    to_domain,
-    totals,
-)
+from tickets.store import TicketRepository, count_by_department, to_domain, totals
 
 
 class TicketQueries:

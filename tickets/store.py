@@ -12,7 +12,6 @@ under GIN).
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +24,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    and_,
-    column,
     func,
     select,
-    table,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,7 +35,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from infra.db import Base
 from tickets.clock_state import Sla
 from tickets.domain import CallLink, Kind, NotFound, Status, Ticket, format_number
-from tickets.fold import fold, search_text
+from tickets.fold import search_text
+from tickets.reporters import ReporterRow
 
 
 class TicketRow(Base):
@@ -90,22 +87,6 @@ class TicketRow(Base):
         Index("ix_tickets_status_due", "status", "due_at"),
         Index("ix_tickets_status_response_due", "status", "sla_response_due_at"),
     )
-
-
-class ReporterRow(Base):
-    """Citizens who reported the same problem: a merged duplicate's reporter,
-    notified with the surviving ticket's own citizen."""
-
-    __tablename__ = "ticket_reporters"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    from_number: Mapped[str] = mapped_column(String(24))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    citizen_name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    language: Mapped[str] = mapped_column(String(8))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TicketCallRow(Base):
@@ -300,83 +281,6 @@ def _aware(dt: datetime) -> datetime:
 
     # SQLite hands back naive datetimes; everything is stored in UTC.
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
-# -- search ----------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def text_words(query: str) -> list[str]:
-    """The query's words in the index's spelling (``tickets.fold``), eight at most."""
-    return _WORD.findall(fold(query))[:8]
-
-
-def text_condition(dialect: str, query: str) -> Any:
-    """Full text in subject and description: every word, as a prefix, in
-    either alphabet, with or without diacritics."""
-    words = text_words(query)
-    if not words:
-        return None
-    if dialect == "postgresql":
-        tsq = " & ".join(f"{w}:*" for w in words)
-        # search_tsv: a stored column generated from search_text (migration 0010), GIN.
-        return text("tickets.search_tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsq)
-    fts = " ".join(f'"{w}"*' for w in words)
-    return text("tickets_fts MATCH :fts").bindparams(fts=fts)
-
-
-# SQLite's FTS5 table (created by the migration), joined on rowid = tickets.id.
-_FTS = table("tickets_fts", column("rowid"))
-# PostgreSQL: how many of the newest tickets a text search reads first.
-RECENT = 5000
-
-
-def search_query(dialect: str, *, number: str | None = None, phone: str | None = None,
-                 department: str | None = None, kind: str | None = None,
-                 status: str | None = None, since: datetime | None = None,
-                 until: datetime | None = None, text_q: str | None = None,
-                 opened_by: str | None = None, assignee: str | None = None,
-                 channel: str | None = None, limit: int = 50,
-                 recent: int | None = None) -> Any:
-    """The search, newest first.  With text on PostgreSQL, ``recent`` = N
-    reads only the N newest tickets (walking the primary key back), and
-    ``recent`` = None asks the GIN index for every match and sorts those:
-    run the first, and the second only when the first found fewer than
-    ``limit`` (a rare word, or none), so neither a common word (thousands
-    of matches to sort) nor a word found nowhere (the whole table walked)
-    is slow.  Ids grow with time: newest first is id descending."""
-    conds: list[Any] = []
-    for col, value in ((TicketRow.number, number), (TicketRow.phone, phone),
-                       (TicketRow.department, department), (TicketRow.kind, kind),
-                       (TicketRow.status, status), (TicketRow.opened_by, opened_by),
-                       (TicketRow.assignee, assignee), (TicketRow.channel, channel)):
-        if value is not None:
-            conds.append(col == value)
-    if since is not None:
-        conds.append(TicketRow.created_at >= since)
-    if until is not None:
-        conds.append(TicketRow.created_at < until)
-    q = select(TicketRow)
-    order: tuple[Any, ...] = (TicketRow.created_at.desc(), TicketRow.id.desc())
-    cond = text_condition(dialect, text_q) if text_q else None
-    if cond is not None:
-        conds.append(cond)
-        if dialect == "sqlite":
-            # FTS5 hands matches out in rowid order and stops at the limit;
-            # sorting every match of a common word by created_at took ~1.5 s
-            # at 1,000,000 tickets.  Ids grow with time: still newest first.
-            q = q.select_from(_FTS.join(TicketRow, TicketRow.id == _FTS.c.rowid))
-            order = (_FTS.c.rowid.desc(),)
-        elif recent is not None:
-            newest = select(func.max(TicketRow.id)).scalar_subquery()
-            conds.append(TicketRow.id > newest - recent)
-            order = (TicketRow.id.desc(),)
-        else:  # "+ 0": not the primary key's order, so the planner takes the GIN index
-            order = ((TicketRow.id + 0).desc(),)
-    if conds:
-        q = q.where(and_(*conds))
-    return q.order_by(*order).limit(limit)
 
 
 async def count_by_department(session: AsyncSession) -> dict[str, dict[str, int]]:

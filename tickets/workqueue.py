@@ -19,7 +19,8 @@ from sqlalchemy import and_, case, column, func, or_, select, table
 
 from tickets import domain as d
 from tickets.domain import InvalidTicket, Status
-from tickets.store import TicketRow, text_condition
+from tickets.search import text_condition
+from tickets.store import TicketRow
 
 OPEN = (Status.new.value, Status.forwarded.value, Status.active.value)
 DONE = tuple(s.value for s in Status if s.value not in OPEN)

@@ -8,30 +8,53 @@ from typing import Any
 
 from infra.logs import get_logger
 from kontakt.http import (
+    attachments_api,
     callstats,
+    chat_api,
+    citizen_api,
     followup_api,
     privacy_api,
     queue_api,
     session_api,
     sources,
+    supervisor_api,
     ticket_api,
+    user_admin,
 )
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.http.users import LANGS, ROLES, UserError, add_user, list_users
+from kontakt.privacy.audit import Entry
 
 log = get_logger("kontakt.http")
 
-try:  # the ACD's own list, when present
+try:  # the ACD's own list and lifecycle, when present
     from acd.agent import PAUSE_REASONS
+    from acd.agent import TRANSITIONS as AGENT_STEPS
 except ImportError:  # pragma: no cover
     PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
+    AGENT_STEPS = {}
+
+# What an agent's buttons do, in the ACD's words: offered only where the
+# agent's lifecycle has that step from the current state.
+AGENT_ACTIONS = ("login", "ready", "pause", "logout")
+
+
+def agent_actions(state: str) -> list[str]:
+    steps = next((v for k, v in AGENT_STEPS.items() if str(k) == state), {})
+    names = {str(e) for e in steps}
+    return [a for a in AGENT_ACTIONS if a in names and not (a == "ready" and state == "available")
+            and not (a == "login" and state != "logged_out")]
 
 KINDS = ("complaint", "request", "suggestion", "information")
 STAFF = frozenset({"supervisor", "admin"})
 
 _s = {"type": "string", "minLength": 1, "maxLength": 64}
 _text = {"type": "string", "maxLength": 4000}
+# The citizen's contact on a ticket an operator opens (pre-filled from the call).
+CONTACT = {"phone": {"type": "string", "maxLength": 32},
+           "name": {"type": "string", "maxLength": 200},
+           "email": {"type": "string", "maxLength": 254}}
 
 
 def _obj(required: list[str], **props: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +89,7 @@ async def my_agent(c: Call) -> Any:
     snap = _engine(c).snapshot()
     a = _find_agent(snap, agent_id) or {"id": agent_id, "state": "logged_out", "call": None}
     waiting = snap.get("waiting", [])
-    return {"agent": a, "waiting": len(waiting),
+    return {"agent": a, "actions": agent_actions(str(a.get("state"))), "waiting": len(waiting),
             "longest_wait": max((w.get("wait", 0) for w in waiting), default=0)}
 
 
@@ -102,12 +125,22 @@ async def transfer(c: Call) -> Any:
     agent_id = _own_agent(c)
     a = _find_agent(_engine(c).snapshot(), agent_id)
     call = (a or {}).get("call")
-    if not call or not call.get("channel"):
-        raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id)
-    sources.department(c.web, c.body["department"])
+    body = dict(c.body)
+    meant = body.pop("call", None)  # the uniqueid of the call the operator talks to
+    # Only a call the operator is talking to: a call still ringing at her
+    # phone is a citizen she has not heard (one whose call ended meanwhile
+    # would otherwise send the next citizen away unanswered).
+    if not call or not call.get("channel") or (a or {}).get("state") != "talking":
+        raise ApiError(409, "call.no_call", "no live call to transfer", agent=agent_id,
+                       state=(a or {}).get("state"))
+    if meant is not None and meant != call.get("uniqueid"):
+        raise ApiError(409, "call.not_current", "that call is no longer yours: not transferred",
+                       agent=agent_id, call=meant, current=call.get("uniqueid"))
+    sources.department(c.web, body["department"])
+    phone = body.pop("phone", None) or call.get("caller")  # the operator's correction first
     ticket = await sources.tickets(c.web).open_and_transfer(
         sources.actor(c.user), channel=call["channel"], uniqueid=call.get("uniqueid"),
-        phone=call.get("caller"), language=call.get("language"), **c.body)
+        phone=phone, language=call.get("language"), **body)
     return await ticket_api.present_one(c, sources.ticket_json(ticket))
 
 
@@ -143,6 +176,8 @@ async def user_add(c: Call) -> Any:
         raise ApiError(409 if e.code == "user.exists" else 422, e.code, str(e),
                        **e.details) from None
     log.info("user.added", username=u.username, role=u.role, by=c.user.username)
+    await c.web.audit.record([Entry(c.user.username, c.user.role, "user.add", None, u.username,
+                                    c.web.door.client(c.request.scope), {"role": u.role})])
     return u.public()
 
 
@@ -197,10 +232,14 @@ OPS: list[Op] = [
        body=_obj(["kind", "department", "subject"],
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
-                 description=_text)),
+                 description=_text, call=_s, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
+    *attachments_api.OPS,
     *queue_api.OPS,
+    *citizen_api.OPS,
+    *supervisor_api.OPS,
+    *user_admin.OPS,
     Op("GET", "/api/departments", departments, ALL, "Departments", "departments"),
     Op("GET", "/api/departments/{department}/staff", department_staff,
        frozenset({"department", "supervisor", "admin"}), "A department's staff", "departments",
@@ -225,4 +264,5 @@ OPS: list[Op] = [
        "stats", params=(Param("days", {"type": "integer", "minimum": 1, "maximum": 92}),
                         Param("by", {"type": "string", "enum": ["day", "hour"]}))),
     *privacy_api.OPS,
+    *chat_api.OPS,
 ]

@@ -46,6 +46,9 @@ class Web:
         self.devices = Devices()
         self.audit = AuditLog(ctx.sessionmaker)
         self.open311_limiter = LoginLimiter(attempts=30, window=600.0)
+        self.lookup_limiter = LoginLimiter(attempts=10, window=600.0)  # failed lookups
+        self.chat_flood = Throttle(settings.chat_flood_messages, 60.0, settings.chat_flood_window)
+        self.chat_secrets: dict[int, str] = {}  # web chat id -> hash of its browser's secret
         self.hub = Hub()
         self.feed_ready = asyncio.Event()
         self.ops: list[Op] = [*api.OPS, EVENTS_OP]

@@ -71,6 +71,11 @@ def visible(user: Any, topic: str, event: dict[str, Any], prefix: str) -> dict[s
         return {"topic": "tickets", **event} if mine else None
     if user.role != "agent":
         return None
+    if kind == "chats":  # ids and states only: the text is read through the API
+        if event.get("agent") == user.agent_id:
+            return {"topic": kind, **event}
+        return {"topic": kind, "type": event.get("type")} if event.get("type") == "chat.queue" \
+            else None
     if kind == "agents":
         return {"topic": kind, **event} if event.get("agent") == user.agent_id else None
     if kind == "queue":

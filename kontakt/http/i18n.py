@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kontakt.http.i18n_desk import LABELS as DESK_LABELS
+from kontakt.http.i18n_followup import FOLLOWUP_LABELS
 
 _CYR = dict(zip("абвгдђежзијклмнопрстћуфхцчш",
                 ["a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "m", "n",
@@ -102,8 +103,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "clear": ("Поништи", "Clear"), "clear_all": ("Поништи све", "Clear all"),
     "audit_export": ("Дневник приступа личним подацима (JSON)",
                      "Personal-data audit log (JSON)"),
+    # web chat (kontakt.http.chat_api)
+    "chat": ("Ћаскање са оператером", "Chat with an operator"),
+    "chats": ("Ћаскања", "Chats"), "chat_start": ("Започни ћаскање", "Start chat"),
+    "chat_message": ("Порука", "Message"), "chat_send": ("Пошаљи", "Send"),
+    "chat_end": ("Заврши ћаскање", "End chat"),
+    "chat_position": ("Место у реду", "Place in queue"),
+    "chat_expected": ("Очекивано чекање", "Expected wait"),
+    "chat_queued": ("Чекате на слободног оператера", "Waiting for a free operator"),
+    "chat_active": ("Оператер је у разговору са вама", "An operator is with you"),
+    "chat_ended": ("Ћаскање је завршено", "The chat has ended"),
+    "chat_fallback": ("Сви оператери су заузети", "All operators are busy"),
+    "chat_leave": ("Остави поруку", "Leave a message"),
+    "chat_callback": ("Позовите ме", "Call me back"),
+    "chat_keep": ("Настави да чекаш", "Keep waiting"),
+    "chat_you": ("Ви", "You"), "chat_operator": ("Оператер", "Operator"),
+    "chat_system": ("Контакт центар", "Contact center"), "chat_citizen": ("Грађанин", "Citizen"),
+    "chat_slow": ("Превише порука, сачекајте тренутак", "Too many messages, wait a moment"),
+    "chat_too_long": ("Порука је предуга", "The message is too long"),
+    "chat_ticket": ("Тикет из ћаскања", "Ticket from chat"),
+    "chat_forward": ("Проследи служби", "Forward to department"),
+    "chat_gone": ("Грађанин је напустио ћаскање", "The citizen has left the chat"),
+    "chat_none": ("Нема ћаскања", "No chats"),
+    "load": ("Оптерећење", "Load"),
+    "ch_call": ("позив", "call"), "ch_chat": ("ћаскање", "chat"), "ch_sms": ("СМС", "SMS"),
+    "ch_email": ("е-пошта", "e-mail"),
 }
 LABELS.update(DESK_LABELS)
+LABELS.update(FOLLOWUP_LABELS)  # deadlines, returns, merges, staffing
 LANGS = ("sr-Cyrl", "sr-Latn", "en")
 LANG_NAMES = {"sr-Cyrl": "Ћирилица", "sr-Latn": "Latinica", "en": "English"}
 

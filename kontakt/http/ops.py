@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -114,12 +115,27 @@ def current_user(request: Request, web: Any) -> Any:
     return s.user if s else None
 
 
+def _database_away(e: DBAPIError) -> bool:
+    """The database restarting, a connection lost, SQLite busy past its
+    timeout: nothing was written, the client may try again (503, not 500)."""
+    return e.connection_invalidated or isinstance(e, OperationalError | InterfaceError)
+
+
 def route_for(op: Op, web: Any) -> Route:
     async def endpoint(request: Request) -> Response:
         try:
             result = await _run(op, web, request)
         except ApiError as e:
             return _error(e)
+        except DBAPIError as e:
+            if not _database_away(e):
+                log.exception("http.server_error", op=op.op_id)
+                return JSONResponse({"error": "server.error", "message": "internal error",
+                                     "details": {}}, status_code=500)
+            log.warning("http.database_unavailable", op=op.op_id,
+                        error=str(e).splitlines()[0][:200])
+            return _error(ApiError(503, "database.unavailable",
+                                   "the database is not reachable just now: try again"))
         except Exception as e:
             if is_domain_error(e):
                 return _error(from_domain(e))

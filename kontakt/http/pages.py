@@ -72,7 +72,8 @@ async def login_page(request: Request) -> Response:
 
 
 async def citizen_page(request: Request) -> Response:
-    return render(request, "citizen.html", "page_citizen")
+    settings = request.app.state.web.ctx.settings
+    return render(request, "citizen.html", "page_citizen", chat_max=settings.chat_max_length)
 
 
 def _page(template: str, roles: set[str], title: str) -> Any:

@@ -71,6 +71,13 @@ class SessionStore:
     def drop(self, token: str) -> None:
         self._by_token.pop(token, None)
 
+    def drop_user(self, username: str) -> int:
+        """End every session of ``username`` (deactivated, role changed, new password)."""
+        gone = [t for t, s in self._by_token.items() if s.user.username == username]
+        for t in gone:
+            del self._by_token[t]
+        return len(gone)
+
     def __len__(self) -> int:
         return len(self._by_token)
 

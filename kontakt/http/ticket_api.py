@@ -178,6 +178,8 @@ OPS: list[Op] = [
                  kind={"type": "string", "enum": list(KINDS)}, department=_s,
                  subject={"type": "string", "minLength": 1, "maxLength": 200},
                  description=_text, phone={"type": "string", "maxLength": 32},
+                 name={"type": "string", "maxLength": 200},
+                 email={"type": "string", "maxLength": 254},
                  language={"type": "string", "enum": ["sr", "hu", "en"]},
                  address={"type": "string", "maxLength": 300},
                  attach_to={"type": "string", "minLength": 1, "maxLength": 32})),

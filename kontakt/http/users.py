@@ -9,6 +9,7 @@ carry the seat/endpoint they answer on (``agent07``).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from dataclasses import dataclass
@@ -84,6 +85,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# Argon2 costs tens of milliseconds of CPU, hundreds on a loaded machine: in
+# a thread (argon2-cffi lets go of the GIL), never on the event loop that
+# routes the calls, and never inside a transaction (SQLite's write lock).
+async def hash_password_async(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(password_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -115,11 +127,12 @@ async def add_user(sessionmaker: Any, username: str, password: str, role: str, *
                    department: str | None = None, agent_id: str | None = None,
                    full_name: str = "", lang: str = "sr-Cyrl") -> User:
     check_new_user(username, password, role, department, agent_id, lang)
+    hashed = await hash_password_async(password)
     async with sessionmaker() as s, s.begin():
         taken = await s.scalar(select(UserRow.id).where(UserRow.username == username))
         if taken is not None:
             raise UserError("user.exists", f"user {username!r} exists", username=username)
-        row = UserRow(username=username, password_hash=hash_password(password), role=role,
+        row = UserRow(username=username, password_hash=hashed, role=role,
                       department=department if role == "department" else None,
                       agent_id=agent_id if role == "agent" else None,
                       full_name=full_name, lang=lang, active=True)
@@ -132,9 +145,9 @@ async def authenticate(sessionmaker: Any, username: str, password: str) -> User 
     async with sessionmaker() as s:
         row = await s.scalar(select(UserRow).where(UserRow.username == username))
     if row is None or not row.active:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_async(_DUMMY_HASH, password)
         return None
-    if not verify_password(row.password_hash, password):
+    if not await verify_password_async(row.password_hash, password):
         return None
     return User.of(row)
 
@@ -166,11 +179,12 @@ async def count_admins(sessionmaker: Any) -> int:
 async def set_password(sessionmaker: Any, username: str, password: str) -> None:
     if len(password or "") < 8:
         raise UserError("user.weak_password", "password: at least 8 characters")
+    hashed = await hash_password_async(password)
     async with sessionmaker() as s, s.begin():
         row = await s.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise UserError("user.not_found", f"no user {username!r}", username=username)
-        row.password_hash = hash_password(password)
+        row.password_hash = hashed
 
 
 DEMO_STAFF_DEPARTMENTS = 4

@@ -30,7 +30,9 @@ from infra.db import Base
 
 LIST_EVERY = 900.0
 ACTIONS = ("ticket.read", "ticket.list", "ticket.history", "citizen.export", "citizen.erase",
-           "audit.read", "audit.export", "retention.run")
+           "audit.read", "audit.export", "retention.run",
+           "agent.pause", "agent.ready", "agent.logout",  # a supervisor acting on an operator
+           "user.add", "user.update", "user.deactivate", "user.password_reset")
 
 
 class AuditRow(Base):

@@ -106,3 +106,38 @@ async def test_garbled_ami_frame_does_not_stop_the_event_stream():
         done.set()
         server.close()
         await server.wait_closed()
+
+
+async def test_no_reply_in_time_sends_nothing_more_and_closes_the_session():
+    """An Asterisk too slow to answer a command is not a citizen who hung up:
+    the engine sends nothing more on that session (a late "done" would hang
+    the citizen up; a late reply would answer the wrong command), and closes
+    it, so the dialplan goes on to app_queue."""
+    outcome: list[str] = []
+
+    async def call(agi: AgiSession) -> None:
+        try:
+            await agi.command("ANSWER", timeout=0.3)
+        except CallHungUp:
+            outcome.append("no reply")
+        try:
+            await agi.set_var("KONTAKT_ACTION", "done")
+        except CallHungUp as e:
+            outcome.append(str(e))
+            raise
+
+    server = FastAgiServer({"call": call}, "127.0.0.1", 0)
+    await server.start()
+    try:
+        r, w = await asyncio.open_connection("127.0.0.1", server.port)
+        w.write(ENV)
+        await w.drain()
+        assert (await asyncio.wait_for(r.readline(), 5)).startswith(b"ANSWER")
+        # Asterisk says nothing for a while: no further command arrives, the
+        # session is closed.
+        assert await asyncio.wait_for(r.read(), 5) == b""
+        w.close()
+        await w.wait_closed()
+    finally:
+        await server.stop()
+    assert outcome == ["no reply", "not sent: no reply to ANSWER earlier"]

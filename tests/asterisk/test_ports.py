@@ -56,3 +56,23 @@ def test_a_port_bound_by_someone_else_meanwhile_is_skipped():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
         other.bind(("127.0.0.1", block.base))  # e.g. an ephemeral port taken since
         assert block.take(2) == block.base + 1
+
+
+def test_a_block_is_found_outside_the_kernels_ephemeral_range():
+    from asterisk.ports import ephemeral_range, free_udp_block
+
+    a, b = ephemeral_range()
+    for _ in range(20):
+        base = free_udp_block(824)
+        assert base % 2 == 0
+        assert base + 824 <= a or base > b
+
+
+def test_the_search_slides_past_a_busy_port_instead_of_giving_up():
+    from asterisk.ports import free_udp_block
+
+    base = free_udp_block(64, lo=40000, hi=40200)  # inside: only one small span
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+        other.bind(("127.0.0.1", base + 10))
+        again = free_udp_block(64, lo=base, hi=base + 140, tries=3)
+        assert again > base + 10 and again + 64 <= base + 140

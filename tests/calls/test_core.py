@@ -106,7 +106,14 @@ async def test_waiting_caller_hears_its_place_in_its_language_then_gets_the_agen
               router_outcome=Outcome(Action.QUEUE, "menu", "hu"))
     agi = FakeAgi("c1")
     task = asyncio.create_task(w.engine.routes.call(agi))
-    await asyncio.sleep(0.1)
+
+    def told() -> bool:  # a deadline, not a sleep: a loaded machine is slow
+        return any(p.endswith("/generated/hu/number_3") for p in agi.streamed())
+
+    for _ in range(500):  # at most 10 s
+        if told():
+            break
+        await asyncio.sleep(0.02)
     assert "EXEC StartMusicOnHold \"default\"" in agi.sent and "ANSWER" in agi.sent
     heard = agi.streamed()
     assert any(p.endswith("/generated/hu/queue_next") for p in heard)

@@ -76,9 +76,15 @@ async def test_https_behind_a_trusted_proxy_only(sessionmaker, config_holder, we
 
 
 class _BrokenStore(FakeTickets):
+    error: type = sqlalchemy.exc.ProgrammingError
+
     async def search(self, actor, **q):
-        raise sqlalchemy.exc.OperationalError(
+        raise self.error(
             "SELECT phone FROM tickets -- /var/lib/kontakt/kontakt.db", {}, OSError("disk I/O"))
+
+
+class _StoreAway(_BrokenStore):
+    error = sqlalchemy.exc.OperationalError
 
 
 async def test_library_errors_do_not_reach_the_client(sessionmaker, config_holder, web_app):
@@ -88,3 +94,10 @@ async def test_library_errors_do_not_reach_the_client(sessionmaker, config_holde
         r = await c.get("/api/tickets", headers=bearer(await login(c, "sup")))
     assert r.status_code == 500
     assert r.json() == {"error": "server.error", "message": "internal error", "details": {}}
+    # The database out of reach: a 503 to retry, and still no SQL, path or error text.
+    app = _app(sessionmaker, config_holder, tickets=_StoreAway())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as c:
+        r = await c.get("/api/tickets", headers=bearer(await login(c, "sup")))
+    assert r.status_code == 503 and r.json()["error"] == "database.unavailable"
+    assert "SELECT" not in r.text and "kontakt.db" not in r.text and "disk" not in r.text

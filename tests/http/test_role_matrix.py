@@ -27,6 +27,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/agents/me/ready"): {A},
     ("POST", "/api/agents/me/logout"): {A},
     ("GET", "/api/calls"): {S, M},
+    ("POST", "/api/agents/{agent}/pause"): {S, M},
+    ("POST", "/api/agents/{agent}/ready"): {S, M},
+    ("POST", "/api/agents/{agent}/logout"): {S, M},
+    ("GET", "/api/export/tickets.csv"): {S, M},
+    ("GET", "/api/export/calls.csv"): {S, M},
     ("POST", "/api/calls/transfer"): {A},
     ("GET", "/api/tickets"): ALL,
     ("GET", "/api/queue"): ALL,
@@ -47,6 +52,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/departments/{department}/staff"): {D, S, M},
     ("GET", "/api/users"): {M},
     ("POST", "/api/users"): {M},
+    ("POST", "/api/users/{username}/update"): {M},
+    ("POST", "/api/users/{username}/deactivate"): {M},
+    ("POST", "/api/users/{username}/reset-password"): {M},
     ("GET", "/api/config"): {S, M},
     ("POST", "/api/config/validate"): {M},
     ("POST", "/api/config/apply"): {M},
@@ -57,9 +65,21 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/citizens/export"): {M},
     ("POST", "/api/citizens/erase"): {M},
     ("POST", "/api/retention/run"): {M},
+    ("GET", "/api/chats"): {S, M},
+    ("GET", "/api/chats/mine"): {A},
+    ("GET", "/api/chats/{conversation}"): {A, S, M},
+    ("POST", "/api/chats/{conversation}/messages"): {A},
+    ("POST", "/api/chats/{conversation}/ticket"): {A},
+    ("POST", "/api/chats/{conversation}/forward"): {A},
+    ("POST", "/api/chats/{conversation}/end"): {A},
+    ("GET", "/api/tickets/{number}/conversations"): ALL,
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
-PUBLIC = {("POST", "/api/login"), ("POST", "/api/token")}
+PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup"),
+          # web chat: the citizen has no account (kontakt.http.chat_api)
+          ("POST", "/api/chat"), ("GET", "/api/chat/me"), ("POST", "/api/chat/me/messages"),
+          ("POST", "/api/chat/me/fallback"), ("POST", "/api/chat/me/end"),
+          ("GET", "/api/chat/me/events")}
 
 
 def test_matrix_covers_every_operation():

@@ -141,3 +141,34 @@ async def test_prune_keeps_unpublished(sm):
                         .values(published_at=datetime.now(UTC) - timedelta(days=10)))
     assert await prune(sm, timedelta(days=7)) == 1
     assert await pending(sm) == 1
+
+
+async def test_a_database_error_does_not_stop_the_publisher(tmp_path, broker):
+    """The database away (here: not migrated yet, so every read fails) is
+    retried: once it is there, the rows committed meanwhile are delivered."""
+    from infra.db import Base, make_engine, make_sessionmaker
+
+    prefix = "t" + broker.conf.parent.name[-6:] + "db"
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/late.db")
+    sm = make_sessionmaker(engine)
+    await broker.start()
+    pub = OutboxPublisher(sm, "127.0.0.1", broker.port, prefix, poll=0.05, backoff_max=0.2)
+    try:
+        async with Subscriber("127.0.0.1", broker.port, f"{prefix}/#") as sub:
+            await asyncio.wait_for(sub.ready.wait(), 10)
+            await pub.start()
+            await _until(lambda: _true(pub.db_errors >= 2))
+            async with engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+            async with sm() as s, s.begin():
+                add_event(s, "tickets/vodovod/N1", {"type": "t", "i": 1})
+            _, payload = await sub.get(15)
+            assert payload["i"] == 1
+            assert not pub._task.done()
+    finally:
+        await pub.stop()
+        await engine.dispose()
+
+
+async def _true(value: bool) -> bool:
+    return value

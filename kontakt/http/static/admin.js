@@ -2,10 +2,6 @@
 async function load() {
   const c = await api("GET", "/api/config");
   $("cfg-text").value = c.text; setText("cfg-version", c.version ? `v${c.version}` : "");
-  const u = await api("GET", "/api/users");
-  const tb = $("users").querySelector("tbody");
-  tb.textContent = "";
-  for (const x of u.users) tb.appendChild(row([x.username, label("role_", x.role), x.department || x.agent_id]));
 }
 async function loadThrottles() {
   const t = await api("GET", "/api/throttles");

@@ -7,6 +7,7 @@ async function refreshAgent() {
   const a = me.agent;
   setText("agent-state", label("st_", a.state) + (a.reason ? ` (${label("r_", a.reason)})` : ""));
   $("agent-state").dataset.state = a.state;
+  followState(a, me.actions || []);
   setText("queue-waiting", me.waiting);
   setText("queue-longest", Math.round(me.longest_wait));
   current = a.call;
@@ -19,18 +20,27 @@ async function refreshAgent() {
   setText("call-wait", secs(current.wait));
   if (shownCall !== current.uniqueid) {
     shownCall = current.uniqueid;
-    const ul = $("call-earlier");
-    ul.textContent = "";
-    if (current.caller) {
-      const found = await api("GET", "/api/tickets?phone=" + encodeURIComponent(current.caller));
-      for (const t of found.tickets) {
-        const li = document.createElement("li");
-        li.textContent = `${t.number} · ${label("k_", t.kind)} · ${t.subject} · ${label("s_", t.status)}`;
-        ul.appendChild(li);
-      }
-      if (!found.tickets.length) ul.textContent = L.none;
-    }
+    prefillContact(current);
+    await refreshEarlier();
   }
+}
+
+// The citizen's earlier tickets, for the live call (refreshed on ticket events too).
+async function refreshEarlier() {
+  const ul = $("call-earlier");
+  if (!current || !current.caller) { ul.textContent = ""; return; }
+  const found = await api("GET", "/api/tickets?phone=" + encodeURIComponent(current.caller));
+  ul.textContent = "";
+  for (const t of found.tickets) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = "#" + t.number; a.dataset.number = t.number; a.dataset.status = t.status;
+    a.textContent = `${t.number} · ${label("k_", t.kind)} · ${depName(t.department)} · ${t.subject} · ${label("s_", t.status)}`;
+    a.onclick = (ev) => { ev.preventDefault(); openTicket(t.number); };
+    li.appendChild(a);
+    ul.appendChild(li);
+  }
+  if (!found.tickets.length) ul.textContent = L.none;
 }
 
 async function refreshCallbacks() {
@@ -47,31 +57,34 @@ async function refreshCallbacks() {
 
 async function refreshTickets() {
   refreshCallbacks().catch(() => {});
-  const mine = await api("GET", "/api/tickets?mine=true");
+  const mine = await api("GET", myTicketsPath());
   const tbody = $("my-tickets").querySelector("tbody");
   tbody.textContent = "";
   for (const t of mine.tickets) {
-    const tr = row([t.number, label("k_", t.kind), t.department, t.subject, label("s_", t.status)],
-                   {"data-number": t.number, "data-status": t.status});
+    const tr = row([t.number, label("k_", t.kind), depName(t.department), t.subject, label("s_", t.status)],
+                   {"data-number": t.number, "data-status": t.status, tabindex: "0"});
     tr.lastChild.className = "status";
+    openable(tr, t.number);
     tbody.appendChild(tr);
   }
+  if (current) refreshEarlier().catch(console.error);
 }
 
 async function loadDepartments() {
-  const deps = await api("GET", "/api/departments");
+  const deps = await departmentsById();
   const sel = $("t-department");
-  for (const d of deps.departments) {
+  for (const d of Object.values(deps)) {
     const o = document.createElement("option");
     o.value = d.id;
-    o.textContent = {"en": d.name_en, "sr-Latn": d.name_latn}[BOOT.lang] || d.name;
+    o.textContent = depLabel(d);
     sel.appendChild(o);
   }
 }
 
 function ticketBody() {
   return {kind: $("t-kind").value, department: $("t-department").value,
-          subject: $("t-subject").value, description: $("t-description").value};
+          subject: $("t-subject").value, description: $("t-description").value,
+          ...contactBody()};
 }
 
 async function submit(path, extra) {
@@ -81,23 +94,28 @@ async function submit(path, extra) {
     setText("ticket-ok", `${L.number}: ${t.number}`);
     if (t.transfer && !t.transfer.ok) showError("ticket-error", {code: t.transfer.code, message: t.transfer.message});
     $("ticket-form").reset();
+    if (current) prefillContact(current);
     await refreshTickets();
   } catch (e) { showError("ticket-error", e); }
 }
 
 $("ticket-form").onsubmit = (ev) => {
   ev.preventDefault();
-  const extra = current ? {phone: current.caller || undefined} : {};
+  const extra = {};
   if (current && current.language) extra.language = current.language;
   submit("/api/tickets", extra);
 };
 $("btn-transfer").onclick = () => {
   if (!$("ticket-form").reportValidity()) return;
-  submit("/api/calls/transfer", {});
+  // Names the call on screen: if it ended meanwhile, nobody else is sent away.
+  submit("/api/calls/transfer", current ? {call: current.uniqueid} : {});
 };
 
 async function act(path, body) {
-  try { await api("POST", path, body); } catch (e) { showError("ticket-error", e); }
+  try {
+    await api("POST", path, body);
+    showError("agent-error", null);  // an old error goes with the next success
+  } catch (e) { showError("agent-error", e); }
   await refreshAgent();
 }
 $("btn-login").onclick = () => act("/api/agents/me/login", {});
@@ -108,10 +126,9 @@ $("btn-logout").onclick = () => act("/api/agents/me/logout");
 const soonAgent = debounce(() => refreshAgent().catch(console.error), 50);
 const soonTickets = debounce(() => refreshTickets().catch(console.error), 50);
 live((ev) => {
-  if (ev.type === "hello") { soonAgent(); soonTickets(); return; }
+  if (ev.type === "hello") { soonAgent(); soonTickets(); chatEvent(ev); return; }
+  if (ev.topic === "chats") { chatEvent(ev); return; }  // chat_agent.js
   if (ev.topic === "tickets") soonTickets(); else soonAgent();
 });
-loadDepartments().catch(console.error);
+loadDepartments().then(() => refreshTickets()).catch(console.error);
 refreshAgent().catch(console.error);
-refreshTickets().catch(console.error);
-setInterval(() => { if (current) setText("call-wait", secs(current.wait)); }, 1000);

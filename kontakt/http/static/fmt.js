@@ -47,3 +47,15 @@ function historyLine(e, people) {
   const note = e.comment ? `${e.comment} (${d.for_citizen ? L.to_citizen : L.internal_note})` : "";
   return [when(e.at), who, what, note].filter(Boolean).join(" · ");
 }
+
+// Serbian Cyrillic to Latin, letter by letter (as kontakt/http/i18n.py to_latin).
+const _LAT = Object.fromEntries([..."абвгдђежзијклмнопрстћуфхцчш"].map((c, i) =>
+  [c, ["a","b","v","g","d","đ","e","ž","z","i","j","k","l","m","n","o","p","r","s","t","ć","u","f","h","c","č","š"][i]]));
+Object.assign(_LAT, {"љ": "lj", "њ": "nj", "џ": "dž"});
+function toLatin(text) {
+  return [...(text || "")].map((ch) => {
+    const low = ch.toLowerCase(), lat = _LAT[low];
+    if (!lat) return ch;
+    return ch === low ? lat : lat[0].toUpperCase() + lat.slice(1);
+  }).join("");
+}

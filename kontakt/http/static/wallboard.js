@@ -14,26 +14,38 @@ function ticketRows(counts) {
   return out;
 }
 
+function loadText(l) {
+  // each operator's open contacts per channel (blended: calls, chats, SMS, e-mail)
+  if (!l) return "";
+  return ["call", "chat", "sms", "email"].filter((ch) => l[ch]).map((ch) => `${label("ch_", ch)} ${l[ch]}`).join(" · ") || "0";
+}
+
 async function refreshToday() {
   const s = await api("GET", "/api/stats/today");
+  const loads = {};
+  try {
+    for (const x of (await api("GET", "/api/chats")).loads) loads[x.agent] = x.load;
+  } catch (e) { /* no web chat here */ }
   setText("w-waiting", s.waiting); setText("w-longest", secs(s.longest_wait));
   setText("w-answered", s.answered); setText("w-abandoned", s.abandoned);
+  setText("w-rejected", s.rejected || 0);
   setText("w-sl", pct(s.service_level)); setText("w-asa", secs(s.asa));
   setText("w-ar", pct(s.abandon_rate));
   const tb = $("w-agents").querySelector("tbody");
   tb.textContent = "";
   for (const a of s.agents) {
     const tr = row([a.id, label("st_", a.state) + (a.reason ? ` (${label("r_", a.reason)})` : ""),
-                    "", a.calls_today], {"data-agent": a.id, "data-state": a.state});
+                    "", a.calls_today, loadText(loads[a.id])], {"data-agent": a.id, "data-state": a.state});
     tr.children[2].dataset.since = a.since || "";
     tr.className = "st-" + a.state;
     tb.appendChild(tr);
   }
   tickSince();
+  if (typeof agentChoices === "function") agentChoices(s.agents);
   const tt = $("w-tickets").querySelector("tbody");
   tt.textContent = "";
   for (const [dep, by] of Object.entries(ticketRows(s.tickets))) {
-    tt.appendChild(row([dep, ...STATUSES.map((st) => by[st] || 0)], {"data-department": dep}));
+    tt.appendChild(row([depName(dep), ...STATUSES.map((st) => by[st] || 0)], {"data-department": dep}));
   }
 }
 
@@ -50,25 +62,21 @@ async function refreshHistory() {
   const h = await api("GET", `/api/stats/history?by=${by}&days=${by === "day" ? 30 : 2}`);
   const tb = $("w-history").querySelector("tbody");
   tb.textContent = "";
-  const chart = $("w-chart");
-  chart.textContent = "";
-  const max = Math.max(1, ...h.rows.map((r) => r.offered));
   for (const r of h.rows) {
-    tb.appendChild(row([r.period, r.offered, r.answered, r.abandoned, pct(r.service_level),
-                        secs(r.asa), pct(r.abandon_rate)]));
-    const bar = document.createElement("div");
-    bar.className = "bar";
-    bar.title = `${r.period}: ${r.answered} / ${r.abandoned}`;
-    bar.innerHTML = `<i class="ans" style="height:${100 * r.answered / max}%"></i>` +
-                    `<i class="ab" style="height:${100 * r.abandoned / max}%"></i>`;
-    chart.appendChild(bar);
+    tb.appendChild(row([r.period, r.offered, r.answered, r.abandoned, r.rejected || 0,
+                        pct(r.service_level), secs(r.asa), pct(r.abandon_rate)]));
   }
+  drawChart($("w-chart"), h.rows, by);
+  $("export-calls").href = `/api/export/calls.csv?by=${by}&days=${by === "day" ? 30 : 2}`;
 }
 
 $("w-by").onchange = () => refreshHistory().catch(console.error);
 const soon = debounce(() => refreshToday().catch(console.error), 50);
-live(() => soon());
-refreshToday().catch(console.error);
+live((ev) => {
+  soon();
+  if (ev.topic === "tickets" && typeof onTicketEvent === "function") onTicketEvent();
+});
+departmentsById().catch(console.error).then(() => refreshToday()).catch(console.error);
 refreshHistory().catch(console.error);
 setInterval(tickSince, 1000);
 // Waits grow between events: re-read the figures every few seconds as well.

@@ -1,0 +1,38 @@
+"""Labels of the follow-through (deadlines, returns, merges, staffing),
+Serbian Cyrillic and English; ``kontakt.http.i18n`` adds the Latin script."""
+
+from __future__ import annotations
+
+FOLLOWUP_LABELS: dict[str, tuple[str, str]] = {
+    "s_waiting": ("чека грађанина", "waiting for citizen"),
+    "s_returned": ("враћен", "returned"), "s_merged": ("спојен", "merged"),
+    "deadlines": ("Рокови", "Deadlines"), "due": ("Рок", "Due"),
+    "left": ("Преостало (радно време)", "Left (working time)"),
+    "overdue": ("Прекорачен рок", "Overdue"), "on_time": ("у року", "on time"),
+    "paused": ("заустављен (чека грађанина)", "paused (waiting for citizen)"),
+    "return_ticket": ("Врати Контакт центру (погрешан сервис)",
+                      "Return to the contact center (wrong department)"),
+    "return_reason": ("Разлог (обавезно)", "Reason (required)"),
+    "suggested": ("Предлог надлежног сервиса", "Suggested department"),
+    "returned_queue": ("Враћени тикети", "Returned tickets"),
+    "returned_by": ("Вратио", "Returned by"), "forward_again": ("Проследи поново",
+                                                                  "Forward again"),
+    "merge": ("Споји дупликат", "Merge a duplicate"),
+    "merge_into": ("у тикет", "into ticket"),
+    "duplicate": ("Дупликат", "Duplicate"),
+    "similar": ("Отворени тикети који личе на овај", "Open tickets that look like this one"),
+    "attach": ("Придружи пријаву овом тикету", "Attach the report to this ticket"),
+    "similarity": ("Сличност", "Similarity"),
+    "tickets_overdue": ("Тикети ван рока", "Tickets overdue"),
+    "tickets_returned": ("Враћени, чекају", "Returned, waiting"),
+    "tickets_merged": ("Спојени", "Merged"),
+    "needed_now": ("Потребно оператера сада", "Operators needed now"),
+    "logged_in": ("пријављено", "logged in"),
+    "escalations": ("Ескалације (прекорачени рокови)", "Escalations (deadlines missed)"),
+    "returns_by": ("Враћања и прекорачења данас по сервису",
+                   "Returns and overdue today by department"),
+    "staffing": ("Потребан број оператера по пола сата (Erlang C)",
+                 "Operators needed per half hour (Erlang C)"),
+    "half_hour": ("Пола сата", "Half hour"), "aht": ("Просечно трајање (s)", "AHT (s)"),
+    "needed": ("Потребно", "Needed"),
+}
