@@ -90,8 +90,8 @@ class Ami:
             self.booted.set()
             for cb in self.on_booted:
                 self._spawn(cb())
-        for listener in list(self.listeners):
-            with structlog.contextvars.bound_contextvars(uniqueid=event.get("Uniqueid")):
+        with structlog.contextvars.bound_contextvars(uniqueid=event.get("Uniqueid")):
+            for listener in list(self.listeners):
                 try:
                     listener(event)
                 except Exception:

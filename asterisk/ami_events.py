@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-_AGENT_CHANNEL = re.compile(r"^PJSIP/(agent\d\d)-[0-9a-f]+$")
-_AGENT_QUEUE = re.compile(r"^kontakt-(agent\d\d)$")
+_AGENT_CHANNEL = re.compile(r"^PJSIP/(agent\d{2,3})-[0-9a-f]+$")
+_AGENT_QUEUE = re.compile(r"^kontakt-(agent\d{2,3})$")
 
 
 class DialStatus(StrEnum):

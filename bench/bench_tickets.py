@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import tempfile
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.report import bench_line
 from infra.db import make_engine, make_sessionmaker
 from infra.logs import configure
 from kontakt.migrate import upgrade
@@ -112,6 +114,110 @@ async def writers(db: Db, n_writers: int, per_writer: int) -> tuple[float, float
     await asyncio.gather(*[move(nums) for nums in numbers])
     changes = n_writers * per_writer / (time.perf_counter() - t0)
     return creates, changes
+
+
+def _table(statement: str) -> str:
+    words = statement.split()
+    head = words[0].upper() if words else "?"
+    if head in ("INSERT", "REPLACE"):
+        return "insert " + words[2].strip('"').split("(")[0] if len(words) > 2 else head
+    if head == "UPDATE":
+        return "update " + words[1].strip('"') if len(words) > 1 else head
+    if head == "SELECT" and "nextval" in statement:
+        return "select nextval"
+    return head.lower()
+
+
+async def breakdown(db: Db, n: int) -> dict[str, float]:
+    """Where one create's time goes (one writer, ``n`` creates; ms per create):
+    the pure domain (validation and the ticket's events), the outbox and
+    history payloads (JSON), each SQL statement in the driver, the commit
+    (SQLite: WAL write, no fsync with synchronous=NORMAL; PostgreSQL: the
+    server's commit and WAL flush), and the rest (SQLAlchemy's unit of work,
+    the session, asyncio and the driver's thread hops)."""
+    from collections import defaultdict
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from infra.outbox import add_event
+    from tickets.convert import describe, payload
+    from tickets.domain import Ticket
+
+    svc = TicketService(db.sm)
+    op = Actor("op1", "agent")
+    sql: dict[str, float] = defaultdict(float)
+    marks: dict[str, float] = {}
+
+    def before(conn: Any, *_: Any) -> None:
+        marks["stmt"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        sql[_table(statement)] += time.perf_counter() - marks.pop("stmt", time.perf_counter())
+
+    def commit_starts(conn: Any) -> None:
+        marks["commit"] = time.perf_counter()
+
+    def commit_done(session: Any) -> None:
+        if "commit" in marks:
+            sql["commit"] += time.perf_counter() - marks.pop("commit")
+
+    sync = db.engine.sync_engine
+    for target, name, fn in ((sync, "before_cursor_execute", before),
+                             (sync, "after_cursor_execute", after),
+                             (sync, "commit", commit_starts),
+                             (Session, "after_commit", commit_done)):
+        event.listen(target, name, fn)
+    try:
+        for i in range(20):  # warm
+            await svc.open_ticket(op, kind="complaint", subject=f"w{i}", description="x",
+                                  phone="+381641234567", department="vodovod")
+        sql.clear()
+        t0 = time.perf_counter()
+        for i in range(n):
+            await svc.open_ticket(op, kind="complaint", subject=f"Пријава {i}",
+                                  description="нема воде", phone="+381641234567",
+                                  department="vodovod")
+        total = (time.perf_counter() - t0) / n
+    finally:
+        for target, name, fn in ((sync, "before_cursor_execute", before),
+                                 (sync, "after_cursor_execute", after),
+                                 (sync, "commit", commit_starts),
+                                 (Session, "after_commit", commit_done)):
+            event.remove(target, name, fn)
+
+    class _Nowhere:  # a session that keeps nothing: the payloads' own cost
+        def add(self, row: Any) -> None:
+            pass
+
+    at = datetime.now(UTC)
+    t0 = time.perf_counter()
+    tickets = []
+    for i in range(n):
+        t = Ticket.open(op, number=format_number(2026, i + 1), kind="complaint",
+                        subject=f"Пријава {i}", description="нема воде", phone="+381641234567",
+                        at=at, channel="phone", name=None, email=None, address=None,
+                        lat=None, lon=None, language="sr", call=None)
+        t.forward(op, "vodovod", at, "")
+        tickets.append(t)
+    domain = (time.perf_counter() - t0) / n
+    nowhere = _Nowhere()
+    t0 = time.perf_counter()
+    for t in tickets:
+        for ev in t.pop_events():
+            action, old, _new, comment, extra = describe(ev)
+            body = payload(t, f"ticket.{action}", ev.actor, ev.role, ev.at, old_status=old,
+                           comment=comment, details=extra)
+            eid = add_event(nowhere, f"tickets/{t.department}/{t.number}", body)  # type: ignore[arg-type]
+            add_event(nowhere, f"users/{t.opened_by}/tickets/{t.number}",  # type: ignore[arg-type]
+                      {**body, "event_id": eid})
+            json.dumps(extra, ensure_ascii=False, default=str)  # the history row's details
+    events = (time.perf_counter() - t0) / n
+    parts = {"total": total, "validation + domain": domain, "outbox + history payloads": events}
+    parts.update({k: v / n for k, v in sorted(sql.items(), key=lambda kv: -kv[1])})
+    parts["ORM, session, asyncio (the rest)"] = total - sum(
+        v for k, v in parts.items() if k != "total")
+    return {k: v * 1000 for k, v in parts.items()}
 
 
 # -- (2) search at scale ---------------------------------------------------------
@@ -232,39 +338,66 @@ async def _pg_available() -> bool:
         return False
 
 
+async def run_writes(n_writers: int, per_writer: int, rounds: int, kinds: list[str],
+                     tmp: Path) -> None:
+    tput: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    for _ in range(rounds):
+        for kind in kinds:
+            async with Db(kind, tmp) as db:
+                tput[kind].append(await writers(db, n_writers, per_writer))
+    print(f"Tickets, {n_writers} concurrent writers x {per_writer} each, "
+          f"median of {rounds} rounds (operations per second)")
+    print(f"{'operation':<22}" + "".join(f"{k:>12}" for k in kinds)
+          + ("" if len(kinds) < 2 else f"{'pg/sqlite':>12}"))
+    figures: dict[str, Any] = {"writers": n_writers}
+    for i, (name, key) in enumerate((("ticket creates", "creates_per_s"),
+                                     ("status changes", "changes_per_s"))):
+        meds = [statistics.median(r[i] for r in tput[k]) for k in kinds]
+        ratio = f"{meds[1] / meds[0]:>12.2f}" if len(meds) == 2 else ""
+        print(f"{name:<22}" + "".join(f"{m:>12.0f}" for m in meds) + ratio)
+        for k, m in zip(kinds, meds, strict=True):
+            figures[f"{k}_{key}"] = round(m, 1)
+    if "postgres" not in kinds:
+        print("(PostgreSQL on 127.0.0.1:5432 not reachable: no PostgreSQL column)")
+    parts: dict[str, dict[str, float]] = {}
+    for kind in kinds:
+        async with Db(kind, tmp) as db:
+            parts[kind] = await breakdown(db, 300)
+    print("\nOne ticket create, one writer, where the time goes (ms per create)")
+    names = list(dict.fromkeys(n for k in kinds for n in parts[k]))
+    print(f"{'part':<34}" + "".join(f"{k:>12}" for k in kinds))
+    for name in names:
+        print(f"{name:<34}" + "".join(f"{parts[k].get(name, 0.0):>12.3f}" for k in kinds))
+    figures["create_ms"] = {k: {n: round(v, 3) for n, v in parts[k].items()} for k in kinds}
+    bench_line("tickets", **figures)
+
+
+async def run_search(tickets: int, samples: int, kinds: list[str], tmp: Path) -> None:
+    lat: dict[str, dict[str, tuple[float, float]]] = {}
+    loaded: dict[str, float] = {}
+    for kind in kinds:
+        async with Db(kind, tmp) as db:
+            loaded[kind] = await load(db, tickets)
+            lat[kind] = await search_latency(db, tickets, samples)
+    print(f"Ticket search at {tickets:,} tickets, limit 50, {samples} queries each "
+          "(milliseconds)")
+    print(f"{'query':<24}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}" for k in kinds))
+    for q in lat[kinds[0]]:
+        print(f"{q:<24}" + "".join(f"{lat[k][q][0]:>13.2f}{lat[k][q][1]:>13.2f}"
+                                   for k in kinds))
+    print("bulk load (s): " + ", ".join(f"{k} {loaded[k]:.0f}" for k in kinds))
+
+
 async def run(tickets: int, n_writers: int, per_writer: int, rounds: int, samples: int,
-              postgres: bool) -> None:
+              postgres: bool, only: str | None = None) -> None:
     kinds = ["sqlite"] + (["postgres"] if postgres and await _pg_available() else [])
     with tempfile.TemporaryDirectory(prefix="kontakt-bench-tickets-") as tmp:
-        tput: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
-        for _ in range(rounds):
-            for kind in kinds:
-                async with Db(kind, Path(tmp)) as db:
-                    tput[kind].append(await writers(db, n_writers, per_writer))
-        print(f"Tickets, {n_writers} concurrent writers x {per_writer} each, "
-              f"median of {rounds} rounds (operations per second)")
-        print(f"{'operation':<22}" + "".join(f"{k:>12}" for k in kinds)
-              + ("" if len(kinds) < 2 else f"{'pg/sqlite':>12}"))
-        for i, name in enumerate(("ticket creates", "status changes")):
-            meds = [statistics.median(r[i] for r in tput[k]) for k in kinds]
-            ratio = f"{meds[1] / meds[0]:>12.2f}" if len(meds) == 2 else ""
-            print(f"{name:<22}" + "".join(f"{m:>12.0f}" for m in meds) + ratio)
-        if "postgres" not in kinds:
-            print("(PostgreSQL on 127.0.0.1:5432 not reachable: no PostgreSQL column)")
-        print()
-        lat: dict[str, dict[str, tuple[float, float]]] = {}
-        loaded: dict[str, float] = {}
-        for kind in kinds:
-            async with Db(kind, Path(tmp)) as db:
-                loaded[kind] = await load(db, tickets)
-                lat[kind] = await search_latency(db, tickets, samples)
-        print(f"Ticket search at {tickets:,} tickets, limit 50, {samples} queries each "
-              "(milliseconds)")
-        print(f"{'query':<24}" + "".join(f"{k + ' p50':>13}{k + ' p99':>13}" for k in kinds))
-        for q in lat[kinds[0]]:
-            print(f"{q:<24}" + "".join(f"{lat[k][q][0]:>13.2f}{lat[k][q][1]:>13.2f}"
-                                       for k in kinds))
-        print("bulk load (s): " + ", ".join(f"{k} {loaded[k]:.0f}" for k in kinds))
+        if only in (None, "writes"):
+            await run_writes(n_writers, per_writer, rounds, kinds, Path(tmp))
+        if only is None:
+            print()
+        if only in (None, "search"):
+            await run_search(tickets, samples, kinds, Path(tmp))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -275,10 +408,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--samples", type=int, default=200)
     p.add_argument("--no-postgres", action="store_true")
+    p.add_argument("--only", choices=("writes", "search"))
     a = p.parse_args(argv if argv is not None else [])
     configure("warning")
     asyncio.run(run(a.tickets, a.writers, a.per_writer, a.rounds, a.samples,
-                    not a.no_postgres))
+                    not a.no_postgres, a.only))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Serbian area, a mobile network, abroad), which is what the number rules need.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,9 @@ class Caller:
         return self.e164 is not None
 
 
+# Pure and asked about the same numbers over and over (the service numbers on
+# every call, citizens calling again): parsed once each, within a bound.
+@functools.lru_cache(maxsize=65_536)
 def normalise(raw: str | None) -> str | None:
     """E.164 of a number in any carrier form, or None (anonymous, garbled)."""
     if raw is None:
@@ -56,6 +60,7 @@ def normalise(raw: str | None) -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=65_536)
 def classify(raw: str | None) -> Caller:
     """Where a caller is, for the number rules."""
     e164 = normalise(raw)

@@ -27,6 +27,11 @@ class Outcome:
     priority: int = 5  # lower is served first
     caller: str | None = None  # E.164 when known
     menu_path: tuple[str, ...] = ()
+    # The IVR's last words to a caller going to an operator ("connecting
+    # you"), left unplayed when asked for (``run_ivr(defer_farewell=True)``):
+    # the STREAM FILE path the engine plays with the ring, so the agent's
+    # phone rings in the very next dialplan step after it.
+    farewell: str | None = None
 
     @property
     def needs(self) -> tuple[str, ...]:

@@ -34,15 +34,29 @@ class OutboxRow(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
+def outbox_values(topic: str, payload: dict[str, Any], body: str,
+                  now: datetime) -> dict[str, Any]:
+    """An outbox row's values for a payload that already has its ``event_id``
+    and ``ts`` and is serialised as ``body`` (the event log's bulk insert)."""
+    return {"event_id": payload["event_id"], "topic": topic, "payload": body, "created_at": now,
+            "published_at": None}
+
+
+def outbox_row(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The values of the row ``add_event`` adds (for a multi-row INSERT)."""
+    now = datetime.now(UTC)
+    body = {"event_id": str(uuid.uuid4()), "ts": now.isoformat(), **payload}
+    return {"event_id": body["event_id"], "topic": topic,
+            "payload": json.dumps(body, ensure_ascii=False, default=str), "created_at": now,
+            "published_at": None}
+
+
 def add_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> str:
     """Add an outbox row in ``session``'s transaction; returns the event id.
 
     ``payload`` gets ``event_id`` (uuid4, kept if already there) and ``ts``
     (ISO 8601 UTC).  Nothing is flushed or committed here.
     """
-    now = datetime.now(UTC)
-    body = {"event_id": str(uuid.uuid4()), "ts": now.isoformat(), **payload}
-    session.add(OutboxRow(event_id=body["event_id"], topic=topic,
-                          payload=json.dumps(body, ensure_ascii=False, default=str),
-                          created_at=now))
-    return str(body["event_id"])
+    row = outbox_row(topic, payload)
+    session.add(OutboxRow(**row))
+    return str(row["event_id"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from ivr.engine import (
     Play,
     ReadDigits,
     SayDigits,
+    ToOperator,
 )
 from ivr.prompts import PromptLibrary
 
@@ -44,8 +46,12 @@ class _HungUp(Exception):
 async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str, at: datetime,
                   prompts: PromptLibrary,
                   ticket_status: Callable[[str], Awaitable[str | None]] | None = None,
-                  ) -> Outcome:
-    """Run the IVR for one call on ``config`` (the snapshot taken at its start)."""
+                  defer_farewell: bool = False) -> Outcome:
+    """Run the IVR for one call on ``config`` (the snapshot taken at its start).
+
+    ``defer_farewell``: the prompt right before the hand-over to an operator
+    is not played but returned in ``Outcome.farewell``, for the engine to
+    play with the ring (the agent is chosen while it plays)."""
     session = IvrSession(config, caller=caller, dialled=dialled, at=at)
     runner = _Runner(agi, prompts)
     try:
@@ -53,10 +59,14 @@ async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str,
         # Refusals are told in early media: the caller is not charged for them.
         runner.answer_with = "EXEC Progress" if session.finished else "ANSWER"
         while True:
+            farewell = _farewell(cmds, prompts) if defer_farewell else None
+            if farewell is not None:
+                cmds = cmds[:-2] + cmds[-1:]
             for i, cmd in enumerate(cmds):
                 terminal = await runner.do(cmd, question_follows=_asks(cmds[i + 1:]))
                 if terminal is not None:
-                    return _finished(session)
+                    out = _finished(session)
+                    return replace(out, farewell=farewell) if farewell else out
             cmds = await runner.next_cmds(session, ticket_status)
     except _HungUp as e:
         log.info("ivr.hung_up", state=session.state, at_command=str(e)[:60],
@@ -65,6 +75,14 @@ async def run_ivr(agi: Any, config: Config, *, caller: str | None, dialled: str,
         return Outcome(Action.HUNG_UP, f"the caller hung up in the IVR ({session.state})",
                        session.language, caller=adm.caller.e164 if adm else None,
                        menu_path=tuple(session.menu_path))
+
+
+def _farewell(cmds: list[Command], prompts: PromptLibrary) -> str | None:
+    """The path of a batch's last prompt when the batch hands the call to an
+    operator (``[..., Play, ToOperator]``), else None."""
+    if len(cmds) >= 2 and isinstance(cmds[-1], ToOperator) and isinstance(cmds[-2], Play):
+        return prompts.path(cmds[-2].prompt, cmds[-2].language)
+    return None
 
 
 def _asks(after: list[Command]) -> bool:

@@ -15,9 +15,11 @@ path without extension (Asterisk picks the format).  Digits ``digit_0`` ..
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,16 +43,33 @@ class PromptBuildError(Exception):
 @dataclass(frozen=True)
 class PromptLibrary:
     root: Path
+    # language -> (the recorded/LANG folder's mtime, the prompt ids recorded there):
+    # one stat per prompt played instead of one per recorded format.
+    _recorded: dict[str, tuple[int, frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
 
     def recorded(self, prompt_id: str, language: str) -> Path | None:
-        base = self.root / "recorded" / language / prompt_id
-        for ext in RECORDED_FORMATS:
-            if base.with_suffix(ext).exists():
-                return base
-        return None
+        folder = self.root / "recorded" / language
+        try:
+            mtime = os.stat(folder).st_mtime_ns  # a file placed or removed changes it
+        except OSError:
+            return None
+        known = self._recorded.get(language)
+        # A folder changed within the last second may change again inside the
+        # same timestamp tick (file times are coarse): read it afresh then.
+        if known is None or known[0] != mtime or time.time_ns() - mtime < 1_000_000_000:
+            try:
+                names = frozenset(e.name for e in os.scandir(folder) if e.is_file())
+            except OSError:
+                return None
+            known = (mtime, frozenset(stem for stem, dot, ext in
+                                      (n.rpartition(".") for n in names)
+                                      if dot and f".{ext}" in RECORDED_FORMATS))
+            self._recorded[language] = known
+        return folder / prompt_id if prompt_id in known[1] else None
 
     def path(self, prompt_id: str, language: str) -> str:
         """Absolute path without extension, for STREAM FILE / GET DATA."""

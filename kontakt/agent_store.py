@@ -26,13 +26,32 @@ class AgentStore:
         except (OSError, ValueError):
             return {}
 
+    def _entry(self, agent: Any) -> dict[str, Any]:
+        return {"state": _saved_state(agent.state), "reason": agent.reason,
+                "skills": sorted(agent.skills)}
+
+    def changed(self, agent_id: str) -> None:
+        """One agent changed state: written only if what is kept changed (a
+        login, a logout, a pause), not on every ring; one agent compared, not
+        the whole floor."""
+        agent = self.acd.agents.get(agent_id)
+        if self._last is None or agent is None or agent_id not in self._last:
+            self.save()
+            return
+        entry = self._entry(agent)
+        if entry != self._last[agent_id]:
+            self._last[agent_id] = entry
+            self._write(self._last)
+
     def save(self) -> None:
         """Written when who is logged in or paused changed (not on every ring)."""
-        data = {a.id: {"state": _saved_state(a.state), "reason": a.reason,
-                       "skills": sorted(a.skills)} for a in self.acd.agents.values()}
+        data = {a.id: self._entry(a) for a in self.acd.agents.values()}
         if data == self._last:
             return
         self._last = data
+        self._write(data)
+
+    def _write(self, data: dict[str, Any]) -> None:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), "utf-8")
         tmp.replace(self.path)

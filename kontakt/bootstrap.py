@@ -245,7 +245,7 @@ def _engine(system: System, router: Router, voice: Voice, options: Options) -> E
     hooks = []
     if options.agent_store is not None:
         store = AgentStore(options.agent_store, acd)
-        hooks.append(store.save)
+        hooks.append(store.changed)
     callbacks = _callback_tickets(system.tickets) if system.tickets is not None \
         else NoCallbacks()
     if system.sessionmaker is not None:

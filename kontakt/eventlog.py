@@ -17,13 +17,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, Integer, String, Text, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
 from infra.logs import get_logger
-from infra.outbox import add_event
+from infra.outbox import OutboxRow, outbox_values
 
 log = get_logger()
 
@@ -100,20 +100,19 @@ class EventLog:
     async def _store(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         if not items:
             return
+        # Two multi-row INSERTs (Core, no unit of work): an event costs its two
+        # rows' values, not an ORM object each (the profile's biggest part).
+        events, outbox = [], []
+        now = datetime.now(UTC)
+        for topic, p in items:
+            body = json.dumps(p, ensure_ascii=False, default=str)
+            events.append({"event_id": p["event_id"], "ts": datetime.fromisoformat(p["ts"]),
+                           "topic": topic, "type": p["type"], "uniqueid": p.get("uniqueid"),
+                           "agent": p.get("agent"), "payload": body})
+            outbox.append(outbox_values(topic, p, body, now))
         async with self.sessionmaker() as session, session.begin():
-            for topic, p in items:
-                session.add(
-                    CallEvent(
-                        event_id=p["event_id"],
-                        ts=datetime.fromisoformat(p["ts"]),
-                        topic=topic,
-                        type=p["type"],
-                        uniqueid=p.get("uniqueid"),
-                        agent=p.get("agent"),
-                        payload=json.dumps(p, ensure_ascii=False),
-                    )
-                )
-                add_event(session, topic, p)
+            await session.execute(insert(CallEvent.__table__), events)
+            await session.execute(insert(OutboxRow.__table__), outbox)
         if self.on_commit is not None:
             self.on_commit()
 

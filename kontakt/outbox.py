@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -126,9 +127,16 @@ class OutboxPublisher:
                 select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
                 .where(OutboxRow.published_at.is_(None)).order_by(OutboxRow.id)
                 .limit(self.batch))).all()
-        for row in rows:
-            # QoS 1: returns after the broker's PUBACK.
-            await client.publish(full_topic(self.prefix, row.topic), row.payload, qos=1)
+        # QoS 1: each publish returns after the broker's PUBACK.  One deadline
+        # for the batch, not a timer task per message (aiomqtt's own timeout
+        # wraps every publish in wait_for).
+        try:
+            async with asyncio.timeout(5.0 + 0.1 * len(rows)):
+                for row in rows:
+                    await client.publish(full_topic(self.prefix, row.topic), row.payload,
+                                         qos=1, timeout=math.inf)
+        except TimeoutError:
+            raise aiomqtt.MqttError("outbox: the broker did not acknowledge in time") from None
         if rows:
             # Marked only after every PUBACK of the batch: a drop in the middle
             # re-sends some next time (duplicates, dropped by event_id).

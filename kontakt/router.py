@@ -88,6 +88,6 @@ class IvrRouter:
         config = self.holder.current  # the call keeps the configuration it started with
         out = await run_ivr(agi, config, caller=agi.caller, dialled=agi.dialled,
                             at=self.clock(), prompts=self.prompts,
-                            ticket_status=self.ticket_status)
+                            ticket_status=self.ticket_status, defer_farewell=True)
         self.on_outcome(out)
         return out

@@ -27,7 +27,6 @@ from sqlalchemy import (
     func,
     select,
     text,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,14 +149,13 @@ class TicketRepository:
         not queue on one row lock; a rolled-back opening leaves a gap."""
         if _dialect(self.session) == "postgresql":
             return await self._next_number_pg(year)
-        ins = sqlite.insert
-        await self.session.execute(ins(CounterRow).values(year=year, last=0)
-                                   .on_conflict_do_nothing(index_elements=["year"]))
-        # UPDATE ... RETURNING takes the row lock on PostgreSQL: concurrent
-        # openers queue here and each gets its own number.
-        seq = await self.session.scalar(update(CounterRow).where(CounterRow.year == year)
-                                        .values(last=CounterRow.last + 1)
-                                        .returning(CounterRow.last))
+        # One upsert: the year's row made at 1 or moved on by one, inside the
+        # writer's transaction (BEGIN IMMEDIATE holds the write lock).
+        ins = sqlite.insert(CounterRow).values(year=year, last=1)
+        seq = await self.session.scalar(
+            ins.on_conflict_do_update(index_elements=["year"],
+                                      set_={"last": CounterRow.last + 1})
+            .returning(CounterRow.last))
         return format_number(year, int(seq or 0))
 
     async def _next_number_pg(self, year: int) -> str:

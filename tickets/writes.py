@@ -7,17 +7,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from infra.outbox import add_event
+from sqlalchemy import insert
+
+from infra.outbox import OutboxRow, add_event, outbox_row
 from tickets import domain as d
 from tickets.convert import describe, payload, ticket_dict
 from tickets.domain import Actor, Ticket
 from tickets.followup import Absorbed, Merged, Overdue, Returned
 from tickets.sla import SlaPolicy
-from tickets.store import TicketRepository
+from tickets.store import HistoryRow, TicketRepository
 
 
 def _have_notify() -> bool:
@@ -114,7 +117,11 @@ class TicketWriter:
         self.committed()
 
     async def record(self, repo: TicketRepository, t: Ticket) -> None:
-        """The ticket's new domain events as history, outbox and notification rows."""
+        """The ticket's new domain events as history, outbox and notification
+        rows: the history and the outbox rows of a change go in one multi-row
+        INSERT each (no ORM object per row)."""
+        history: list[dict[str, Any]] = []
+        outbox: list[dict[str, Any]] = []
         for ev in t.pop_events():
             action, old, new, comment, extra = describe(ev)
             if isinstance(ev, d.CallLinked):
@@ -127,17 +134,22 @@ class TicketWriter:
                            comment=comment, details=extra)
             if isinstance(ev, Returned):  # the returning department follows it too
                 body["details"] = {**extra, "department": ev.department}
-            event_id = self._publish(repo.session, t, body,
-                                     escalate=isinstance(ev, Overdue))
-            repo.append_history(t, at=ev.at, actor=ev.actor, role=ev.role, action=action,
-                                old=old, new=new, comment=comment, details=extra,
-                                event_id=event_id)
+            event_id = self._publish_rows(outbox, t, body, escalate=isinstance(ev, Overdue))
+            history.append({"ticket_id": repo.row_of(t).id, "at": ev.at, "actor": ev.actor,
+                            "role": ev.role, "action": action, "old_status": old,
+                            "new_status": new, "comment": comment or "",
+                            "details": json.dumps(extra or {}, ensure_ascii=False, default=str),
+                            "event_id": event_id})
             if isinstance(ev, Overdue) and self.escalate_to and _have_notify():
                 await self._escalate(repo, t, event_id, ev)
             if new is not None and new != old and new in self.notify_on:
                 # Only a comment written for the citizen is sent to the citizen.
                 told = comment if extra.get("for_citizen") else ""
                 await self._enqueue_notification(repo, t, event_id, new, told)
+        if history:
+            await repo.session.execute(insert(HistoryRow.__table__), history)
+        if outbox:
+            await repo.session.execute(insert(OutboxRow.__table__), outbox)
 
     def committed(self) -> None:
         if self.on_commit is not None:
@@ -154,6 +166,18 @@ class TicketWriter:
         if escalate:
             add_event(session, f"escalations/{t.department or '-'}/{t.number}",
                       {**body, "event_id": event_id})
+        return event_id
+
+    def _publish_rows(self, rows: list[dict[str, Any]], t: Ticket, body: dict[str, Any], *,
+                      escalate: bool = False) -> str:
+        """``_publish`` as outbox row values, for one INSERT of a change's rows."""
+        first = outbox_row(f"tickets/{t.department or '-'}/{t.number}", body)
+        event_id = str(first["event_id"])
+        rows += [first, outbox_row(f"users/{t.opened_by}/tickets/{t.number}",
+                                   {**body, "event_id": event_id})]
+        if escalate:
+            rows.append(outbox_row(f"escalations/{t.department or '-'}/{t.number}",
+                                   {**body, "event_id": event_id}))
         return event_id
 
     async def _escalate(self, repo: TicketRepository, t: Ticket, event_id: str,

@@ -32,7 +32,7 @@ class CallCore:
     def __init__(self, acd: Distributor, *, pbx: Pbx, publisher: Publisher,
                  queue_log: QueueLogPort, callbacks: CallbackRecorder, fast: FastPath,
                  ring_timeout: float, clock: Callable[[], float],
-                 on_agents_changed: Iterable[Callable[[], None]] = ()) -> None:
+                 on_agents_changed: Iterable[Callable[[str], None]] = ()) -> None:
         self.acd, self.pbx, self.publish = acd, pbx, publisher
         self.queue_log, self.record_callback, self.fast = queue_log, callbacks, fast
         self.ring_timeout, self.clock = ring_timeout, clock
@@ -74,7 +74,7 @@ class CallCore:
 
     def _agent_changed(self, cmd: AgentChanged, now: float) -> None:
         for hook in self._agents_changed:
-            hook()
+            hook(cmd.agent_id)
         self.publish.agent(cmd.agent_id, "agent.state", state=cmd.state, reason=cmd.reason)
         if cmd.state == "paused" and cmd.reason:
             self.queue_log.write("NONE", cmd.agent_id, "PAUSE", cmd.reason, now=now)

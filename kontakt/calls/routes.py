@@ -65,6 +65,8 @@ class Routes:
         if offer is None:
             core.queue_log.write(contact.uid, "NONE", "ENTERQUEUE", "", agi.caller or "")
             core.run(commands)
+            if out.farewell:  # the IVR's "connecting you", then the waiting room
+                await agi.command(f'STREAM FILE {out.farewell} ""')
             await self.waiting.connect(agi, contact, out.language, out.needs)
             return
         # A free agent: ring it at once from this AGI session (set-up latency);
@@ -74,7 +76,7 @@ class Routes:
         loop.call_soon(core.queue_log.write, contact.uid, "NONE", "ENTERQUEUE", "",
                        agi.caller or "")
         loop.call_soon(core.run, commands)
-        if await self._ring(agi, offer.agent_id):
+        if await self._ring(agi, offer.agent_id, out.farewell):
             return  # answered and over, or the caller left
         if await agi.get_var("QUEUESTATUS") == "FULL":
             # Another call took this agent first (the fast path's race): back
@@ -87,15 +89,18 @@ class Routes:
             core.not_reached_once(contact.uid, offer.agent_id)
         await self.waiting.connect(agi, contact, out.language, out.needs)
 
-    async def _ring(self, agi: AgiSession, agent: str) -> bool:
-        """Ring ``agent`` through its one-member queue, inside this AGI session.
+    async def _ring(self, agi: AgiSession, agent: str, farewell: str | None = None) -> bool:
+        """Ring ``agent`` through its one-member queue, inside this AGI session;
+        with ``farewell`` (the IVR's last prompt) the dialplan plays it first
+        and rings in the very next step, no round trip between.
 
         Blocks for the whole call when the agent answers.  True when the call
         is over (answered and ended, or the caller left); False when the
         agent was not reached and the caller is still here.  If the engine
         dies meanwhile, Asterisk finishes the ring and a caller who was not
         reached goes on to app_queue (the kontakt-ring subroutine marks it)."""
-        r = await agi.command(f"GOSUB kontakt-ring s 1 {agent}", timeout=24 * 3600)
+        arg = f'"{agent},{farewell}"' if farewell else agent
+        r = await agi.command(f"GOSUB kontakt-ring s 1 {arg}", timeout=24 * 3600)
         if r.get("result", ("0",))[0] == "-1":
             return True
         call = self.core.acd.calls.get(agi.uniqueid)

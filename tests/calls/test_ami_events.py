@@ -68,3 +68,11 @@ def test_agent_of_reads_only_agent_channels():
     assert agent_of("PJSIP/agent07-0000002a") == "agent07"
     assert agent_of("PJSIP/trunk-00000001") is None
     assert agent_of("PJSIP/agent07") is None
+
+
+def test_a_centre_of_a_hundred_seats_and_more_has_three_digit_agents():
+    assert agent_of("PJSIP/agent142-0000002a") == "agent142"
+    assert agent_of("PJSIP/agent1420-0000002a") is None
+    claim = translate({"Event": "QueueCallerJoin", "Uniqueid": "1", "Queue": "kontakt-agent200",
+                       "CallerIDNum": "0214000001", "Channel": "PJSIP/trunk-01"})
+    assert claim is not None and claim.agent == "agent200"  # type: ignore[union-attr]

@@ -231,3 +231,29 @@ async def test_after_an_engine_restart_a_requeued_caller_keeps_its_skills(tmp_pa
     await asyncio.wait_for(w.engine.routes.requeue(agi), 1)
     assert agi.vars["KONTAKT_ACTION"] == "dial:agent02"
     assert w.core.acd.calls["c1"].skills == ("sr", "vodovod")
+
+
+async def test_the_ivr_farewell_plays_with_the_ring_not_before_it(tmp_path):
+    bye = "/p/generated/sr/to_operator"
+    w = World(tmp_path, router_outcome=Outcome(Action.QUEUE, "chose", farewell=bye))
+    await login(w, "agent01")
+    agi = FakeAgi("c1")
+    task = asyncio.create_task(w.engine.routes.call(agi))
+    await asyncio.sleep(0.01)
+    # The agent is chosen while the caller hears it; the phone rings right after.
+    assert agi.sent[-1] == f'GOSUB kontakt-ring s 1 "agent01,{bye}"'
+    assert not any(line.startswith("STREAM FILE") for line in agi.sent)
+    agi.ring_done("-1")  # the call is over
+    await task
+
+
+async def test_a_caller_who_must_wait_hears_the_farewell_first(tmp_path):
+    bye = "/p/generated/sr/to_operator"
+    w = World(tmp_path, router_outcome=Outcome(Action.QUEUE, "chose", farewell=bye))
+    agi = FakeAgi("c1")  # nobody logged in: the caller waits
+    task = asyncio.create_task(w.engine.routes.call(agi))
+    await asyncio.sleep(0.05)
+    assert f'STREAM FILE {bye} ""' in agi.sent
+    agi.hung_up = True
+    w.core.on_ami({"Event": "Hangup", "Uniqueid": "c1", "Channel": "PJSIP/trunk-c1"})
+    await asyncio.wait_for(task, 5)
