@@ -269,9 +269,10 @@ class ConversationService:
             if conv.channel is Channel.CHAT and now - last >= self.limits.citizen_timeout:
                 await self.citizen_left(conv.id, timeout=True)
 
-    def on_agents_changed(self) -> None:
-        """The call core's hook: agents changed on the voice side (run later,
-        outside the core's own run)."""
+    def on_agents_changed(self, agent_id: str | None = None) -> None:
+        """The call core's hook: an agent changed on the voice side (run later,
+        outside the core's own run; every operator is re-synced, so which one
+        does not matter here)."""
         if self._pending_sync:
             return
         self._pending_sync = True
