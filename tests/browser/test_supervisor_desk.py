@@ -50,7 +50,8 @@ def test_supervisor_acts_and_exports(browser, live_server):
     page.press("#f-q", "Enter")
     page.click(f"#inbox tbody tr[data-number='{t['number']}']")
     page.wait_for_selector(f"#d-number:has-text('{t['number']}')")
-    assert "Водовод" in page.inner_text("#d-history")
+    # The detail takes the focus first and loads its history after: wait for it.
+    page.wait_for_selector("#d-history >> text=Водовод")
     page.select_option("#d-forward-to", "cistoca")
     page.click("#btn-forward")
     page.wait_for_selector("#d-history >> text=Чистоћа")

@@ -181,7 +181,8 @@ async def test_calls_held_off_at_text_capacity_reach_the_voice_side(sm, clock):
 async def test_the_call_cores_hook_names_the_agent(sm, clock):
     """The call core calls each agents-changed hook with the agent's id
     (kontakt.calls.core): the conversation service takes it and re-syncs."""
-    acd, svc, voice = build(sm, clock)
+    acd, svc, _voice = build(sm, clock)
     acd.login("agent01", clock())
     svc.on_agents_changed("agent01")
-    svc.on_agents_changed("agent01")  # a second change in the same turn: one sync
+    assert svc._pending_sync  # one re-sync scheduled on the loop
+    svc.on_agents_changed("agent01")  # a second change in the same turn: still one
