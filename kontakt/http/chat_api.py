@@ -188,9 +188,12 @@ def _agent(c: Call) -> str:
 
 
 async def my_chats(c: Call) -> Any:
+    if c.web.ctx.chats is None:  # a service without web chat: the desk hides its chat section
+        return {"enabled": False, "chats": [], "waiting": 0,
+                "load": {"call": 0, "chat": 0, "sms": 0, "email": 0}}
     chats, agent = _chats(c), _agent(c)
     out = [await _view(c, conv.id) for conv in chats.blender.of_agent(agent)]
-    return {"chats": out, "load": chats.blender.load(agent),
+    return {"enabled": True, "chats": out, "load": chats.blender.load(agent),
             "waiting": len(chats.blender.waiting())}
 
 

@@ -73,7 +73,11 @@ async def login_page(request: Request) -> Response:
 
 async def citizen_page(request: Request) -> Response:
     settings = request.app.state.web.ctx.settings
-    return render(request, "citizen.html", "page_citizen", chat_max=settings.chat_max_length)
+    # Whether this browser has a chat to carry on: without one the page asks
+    # nothing (no 404 in the console for a citizen who never chatted).
+    has_chat = bool(request.cookies.get("kontakt_chat"))
+    return render(request, "citizen.html", "page_citizen", chat_max=settings.chat_max_length,
+                  has_chat=has_chat)
 
 
 def _page(template: str, roles: set[str], title: str) -> Any:

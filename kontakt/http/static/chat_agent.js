@@ -91,6 +91,8 @@ function chatEmpty() { $("chat-none").hidden = chatCards.size > 0; }
 async function refreshChats() {
   let mine;
   try { mine = await api("GET", "/api/chats/mine"); } catch (e) { $("chat-section").hidden = e.status === 503; return; }
+  $("chat-section").hidden = mine.enabled === false;
+  if (mine.enabled === false) return;
   const ids = new Set(mine.chats.map((c) => c.id));
   for (const [id, entry] of chatCards) {
     if (!ids.has(id) && !entry.gone) { entry.el.remove(); chatCards.delete(id); }

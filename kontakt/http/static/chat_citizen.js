@@ -95,5 +95,5 @@
   };
 
   // A chat already open in this browser (the page was reloaded): carry on.
-  refresh().then(() => { if (OPEN.includes(state)) start(); });
+  if ($("chat-panel").dataset.hasChat === "1") refresh().then(() => { if (OPEN.includes(state)) start(); });
 })();
