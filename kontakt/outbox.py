@@ -120,6 +120,12 @@ class OutboxPublisher:
             if sent < self.batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll)
+            # Idle, nothing is published, so nothing raises when the broker
+            # goes away: ask aiomqtt's own disconnect future (no public API in
+            # 2.x), so /readyz names the broker within a poll.
+            gone = getattr(client, "_disconnected", None)
+            if gone is not None and gone.done():
+                raise aiomqtt.MqttError("outbox: the broker closed the connection")
 
     async def deliver_once(self, client: aiomqtt.Client) -> int:
         async with self.sessionmaker() as session:
