@@ -76,6 +76,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/chats/{conversation}/forward"): {A},
     ("POST", "/api/chats/{conversation}/end"): {A},
     ("GET", "/api/tickets/{number}/conversations"): ALL,
+    # who may read the ticket (checked per ticket inside; department staff only if shared)
+    ("GET", "/api/tickets/{number}/attachments"): ALL,
+    ("GET", "/api/tickets/{number}/attachments/{attachment}"): ALL,
+    ("GET", "/api/tickets/{number}/recordings"): ALL,
+    ("GET", "/api/recordings/{uniqueid}"): ALL,
+    ("POST", "/api/recordings/{uniqueid}/share"): {S},
+    ("POST", "/api/supervise"): {S},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
 PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup"),
