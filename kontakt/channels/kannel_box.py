@@ -20,6 +20,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from asterisk.lifeline import die_with_parent
+
 FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
 USERNAME, PASSWORD, SENDER = "kontakt", "demo-sendsms", "NoviSad"
 CITY_SMS = "1999"  # the contact center's short number citizens write to
@@ -138,8 +140,9 @@ get-url = "{get_url}"
 
     def _spawn(self, argv: list[str], out: str) -> subprocess.Popen[bytes]:
         with open(self.dir / out, "ab") as fh:
+            # Dies with us even on SIGKILL (PDEATHSIG), like the rig's Asterisk and sipp.
             p = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, cwd=self.dir,
-                                 start_new_session=True)
+                                 start_new_session=True, preexec_fn=die_with_parent())
         self.procs.append(p)
         return p
 
@@ -155,7 +158,7 @@ get-url = "{get_url}"
             p = await asyncio.create_subprocess_exec(
                 FAKESMSC, "-H", "127.0.0.1", "-r", str(self.in_port), "-m", "1", msg,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-                cwd=self.dir, start_new_session=True)
+                cwd=self.dir, start_new_session=True, preexec_fn=die_with_parent())
             seen: list[bytes] = []
             try:
                 # fakesmsc never exits by itself: it says when the message went.
