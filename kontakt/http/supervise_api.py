@@ -14,7 +14,9 @@ async def supervise(c: Call) -> Any:
 
     tool = c.web.ctx.supervise
     if tool is None:
-        raise ApiError(503, "supervise.unavailable", "listening in needs the running engine")
+        # A web service run without the telephony engine (or without
+        # supervisors' phones): not a failure of this server, so 409, not 5xx.
+        raise ApiError(409, "supervise.unavailable", "listening in needs the running engine")
     try:
         started = await tool.start(c.user, c.body["agent"], c.body["mode"], audit=c.web.audit,
                                    client=c.web.door.client(c.request.scope))
