@@ -1,21 +1,52 @@
 """Database engine: one place that knows SQLite from PostgreSQL.
 
-SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for every transaction,
-so concurrent async writers queue up instead of failing with "database is
-locked".  PostgreSQL (asyncpg) needs nothing special.
+SQLite gets WAL, a busy timeout and a transaction mode per use:
+
+- a session's explicit ``begin()`` is a writer: ``BEGIN IMMEDIATE`` (a
+  deferred transaction that later upgrades can fail with SQLITE_BUSY despite
+  the busy timeout), after taking this process's writer gate;
+- a session used without ``begin()`` only reads: plain ``BEGIN``.  In WAL a
+  reader never waits and never blocks a writer.  Reads used to take the write
+  lock too, so an HTTP read that awaited an audit write (its own session)
+  held the lock its own audit waited for: every writer stalled for the 30 s
+  busy timeout, then failed at once;
+- Core ``engine.begin()`` (migrations) stays ``BEGIN IMMEDIATE``.
+
+The writer gate is one asyncio lock per engine: SQLite runs one writer at a
+time anyway, and queueing in the event loop is first come first served, while
+its busy handler's sleep-and-retry lets newcomers overtake a waiter until it
+times out.  A write begun inside another write of the same task could never
+get the lock; it fails at once, naming the cause.  PostgreSQL (asyncpg) needs
+none of this.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
+
+GATE_TIMEOUT = 30.0  # the busy timeout's figure: the worst case stays what it was
+WRITE = {"sqlite_begin": "IMMEDIATE"}  # the connection option a writer asks for
 
 
 class Base(DeclarativeBase):
     """Shared metadata for every table of kontakt (tickets, events, users...)."""
+
+
+class NestedWrite(RuntimeError):
+    """A write transaction begun while this task's own write holds SQLite."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -47,10 +78,56 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Take the write lock up front: a deferred transaction that later
-        # upgrades to a writer can fail with SQLITE_BUSY despite busy_timeout.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Only a session's begin() asks for a writer (see Session); a plain
+        # read, or Core's engine.begin() of the migrations, begins deferred.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class _Gate:
+    """This process's turn at SQLite's single writer slot."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.owner: asyncio.Task[Any] | None = None
+
+
+class Session(AsyncSession):
+    """An AsyncSession whose explicit ``begin()`` is a gated SQLite writer."""
+
+    _gate: _Gate | None = None  # set per engine by make_sessionmaker
+
+    def begin(self) -> Any:
+        if self._gate is None:
+            return super().begin()
+        return _gated(self, self._gate, super().begin())
+
+
+@contextlib.asynccontextmanager
+async def _gated(session: AsyncSession, gate: _Gate, transaction: Any) -> AsyncIterator[Any]:
+    me = asyncio.current_task()
+    if me is not None and gate.owner is me:
+        raise NestedWrite("a write transaction was begun inside another of the same task; "
+                          "SQLite would wait for itself: finish the first one before")
+    try:
+        await asyncio.wait_for(gate.lock.acquire(), GATE_TIMEOUT)
+    except TimeoutError as exc:
+        raise OperationalError("BEGIN IMMEDIATE", None,
+                               Exception("database is locked (writer gate)")) from exc
+    gate.owner = me
+    try:
+        async with transaction as t:
+            # Take the connection now, as a writer: BEGIN IMMEDIATE.
+            await session.connection(execution_options=WRITE)
+            yield t
+    finally:
+        # SQLAlchemy may run this exit in a task of its own: owner, not context.
+        gate.owner = None
+        gate.lock.release()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    gated = type("GatedSession", (Session,), {"_gate": _Gate()})
+    return async_sessionmaker(engine, expire_on_commit=False, class_=gated)

@@ -4,7 +4,6 @@ notify the citizen, the notification jobs."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib.util
 import json
@@ -43,18 +42,12 @@ class TicketWriter:
         self.notify_on = tuple(notify_on)
         # e.g. OutboxPublisher.notify: deliver right after the commit.
         self.on_commit = on_commit
-        bind = getattr(sessionmaker, "kw", {}).get("bind")
-        dialect = bind.dialect.name if bind is not None else "sqlite"
-        self._write_lock = asyncio.Lock() if dialect == "sqlite" else None
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[Any]:
-        """A write transaction.  On SQLite, writers of this process take turns
-        on an asyncio lock first: SQLite runs one writer at a time anyway, and
-        queueing here beats its busy handler's sleep-and-retry (other
-        processes still wait on ``busy_timeout``)."""
-        lock = self._write_lock or contextlib.nullcontext()
-        async with lock, self.sessionmaker() as s, s.begin():
+        """A write transaction (on SQLite, writers of this process take turns
+        at infra.db's writer gate)."""
+        async with self.sessionmaker() as s, s.begin():
             yield s
 
     async def step(self, actor: Actor, number: str,
