@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections import deque
 from typing import Any
 
 from infra.logs import get_logger
@@ -167,10 +168,13 @@ class DemoDesk:
 
 
 class MailSink:
-    """A real local SMTP server (aiosmtpd) that keeps what it receives."""
+    """A real local SMTP server (aiosmtpd) for the demo's notifications: it
+    counts what it receives and keeps only the latest (a demo runs for hours;
+    keeping every message grew its memory by megabytes an hour)."""
 
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
+    def __init__(self, keep: int = 50) -> None:
+        self.messages: deque[Any] = deque(maxlen=keep)
+        self.received = 0
         self.controller: Any = None
         self.port = 0
 
@@ -186,6 +190,7 @@ class MailSink:
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 sink.messages.append(envelope)
+                sink.received += 1
                 return "250 OK"
 
         self.port = free_tcp_port()
