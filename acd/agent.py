@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from acd.errors import IllegalTransition
+from acd.lifecycle import step
 
 
 class State(StrEnum):
@@ -76,14 +77,8 @@ class Agent:
     history: list[tuple[float, State, str | None]] = field(default_factory=list)
 
     def apply(self, event: Event, now: float, reason: str | None = None) -> State:
-        target = TRANSITIONS[self.state].get(event)
-        if target is None:
-            raise IllegalTransition(
-                f"agent {self.id}: cannot {event.value} while {self.state.value}",
-                agent=self.id,
-                state=self.state.value,
-                event=event.value,
-            )
+        target = step(TRANSITIONS, self.state, event, error=IllegalTransition, kind="agent",
+                      ident=self.id)
         if event is Event.PAUSE and reason not in PAUSE_REASONS:
             raise IllegalTransition(
                 f"agent {self.id}: pause reason {reason!r} is not one of "

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from acd.errors import IllegalCallTransition
+from acd.lifecycle import check_agent, step
 
 
 class CallState(StrEnum):
@@ -109,30 +110,16 @@ class Call:
 
     def target(self, event: CallEvent) -> CallState:
         """The state ``event`` leads to; raises if the call cannot take it now."""
-        target = TRANSITIONS[self.state].get(event)
-        if target is None:
-            raise IllegalCallTransition(
-                f"call {self.id}: cannot {event.value} while {self.state.value}",
-                call=self.id,
-                state=self.state.value,
-                event=event.value,
-            )
-        return target
+        return step(TRANSITIONS, self.state, event, error=IllegalCallTransition, kind="call",
+                    ident=self.id)
 
     def can(self, event: CallEvent) -> bool:
         return event in TRANSITIONS[self.state]
 
     def apply(self, event: CallEvent, now: float, agent: str | None = None) -> CallState:
         target = self.target(event)
-        if (event in _NEEDS_AGENT) != (agent is not None):
-            raise IllegalCallTransition(
-                f"call {self.id}: {event.value} "
-                + ("needs an agent" if agent is None else f"takes no agent, got {agent!r}"),
-                call=self.id,
-                state=self.state.value,
-                event=event.value,
-                agent=agent,
-            )
+        check_agent(event in _NEEDS_AGENT, agent, self.state, event,
+                    error=IllegalCallTransition, kind="call", ident=self.id)
         if target is not self.state:
             self.since = now
         self.state = target

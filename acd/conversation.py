@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from acd.errors import IllegalConversationTransition
+from acd.lifecycle import check_agent, step
 
 
 class Channel(StrEnum):
@@ -131,15 +132,8 @@ class Conversation:
 
     def target(self, event: ConvEvent) -> ConvState:
         """The state ``event`` leads to; raises if the conversation cannot take it now."""
-        target = TRANSITIONS[self.state].get(event)
-        if target is None:
-            raise IllegalConversationTransition(
-                f"conversation {self.id}: cannot {event.value} while {self.state.value}",
-                conversation=self.id,
-                state=self.state.value,
-                event=event.value,
-            )
-        return target
+        return step(TRANSITIONS, self.state, event, error=IllegalConversationTransition,
+                    kind="conversation", ident=self.id)
 
     def can(self, event: ConvEvent) -> bool:
         return event in TRANSITIONS[self.state]
@@ -153,15 +147,8 @@ class Conversation:
         message: Message | None = None,
     ) -> ConvState:
         target = self.target(event)
-        if (event in _WITH_AGENT) != (agent is not None):
-            raise IllegalConversationTransition(
-                f"conversation {self.id}: {event.value} "
-                + ("needs an agent" if agent is None else f"takes no agent, got {agent!r}"),
-                conversation=self.id,
-                state=self.state.value,
-                event=event.value,
-                agent=agent,
-            )
+        check_agent(event in _WITH_AGENT, agent, self.state, event,
+                    error=IllegalConversationTransition, kind="conversation", ident=self.id)
         if target is not self.state:
             self.since = now
         self.state = target

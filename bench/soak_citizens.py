@@ -24,6 +24,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from asterisk.sipp import citizen
+from asterisk.sipp.process import port_args, write_scenario
+
 FREE_NUMBER = "0800021021"  # 0800-021-021, from area 021 only
 CITY_NUMBER = "0214807900"  # 021-4807-900, from anywhere
 LANGUAGE_DIGIT = {"sr": "1", "hu": "2", "sk": "3"}
@@ -88,7 +91,11 @@ def _citizen(rng: random.Random, n: int, at: float) -> Citizen:
 
 # -- sipp ------------------------------------------------------------------------
 
-_HEAD = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+# The scenario is asterisk.sipp.citizen's but for the times (per-call fields:
+# the start pause, the keys, the hold) and the refusals: the day's plan also
+# meets 487 and 500.
+_HEAD = (
+    """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="kontakt soak citizen">
   <nop><action>
     <assignstr assign_to="s0" value="[field2]"/>
@@ -97,120 +104,16 @@ _HEAD = """<?xml version="1.0" encoding="ISO-8859-1" ?>
     <todouble assign_to="hold" variable="h0"/>
 {callback_vars}  </action></nop>
   <pause variable="start"/>
-  <send retrans="500"><![CDATA[
-INVITE sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field1]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:[field0]@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
-  <label id="wait"/>
-  <recv response="100" optional="true" next="wait"/>
-  <recv response="180" optional="true" next="wait"/>
-  <recv response="183" optional="true" next="wait"/>
-  <recv response="403" optional="true" next="refused"/>
-  <recv response="404" optional="true" next="refused"/>
-  <recv response="480" optional="true" next="refused"/>
-  <recv response="486" optional="true" next="refused"/>
-  <recv response="487" optional="true" next="refused"/>
-  <recv response="500" optional="true" next="refused"/>
-  <recv response="503" optional="true" next="refused"/>
-  <recv response="603" optional="true" next="refused"/>
-  <recv response="200" rtd="true" timeout="60000" ontimeout="cancel"/>
-  <send><![CDATA[
-ACK sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
 """
-
-_INFO = """  <pause {pause}/>
-  <send retrans="500"><![CDATA[
-INFO sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: {cseq} INFO
-Max-Forwards: 70
-Content-Type: application/dtmf-relay
-Content-Length: [len]
-
-Signal={digit}
-Duration=160
-]]></send>
-  <recv response="200"/>
-"""
+    + citizen.INVITE
+    + citizen.waiting(("403", "404", "480", "486", "487", "500", "503", "603"))
+    + '  <recv response="200" rtd="true" timeout="60000" ontimeout="cancel"/>\n'
+    + citizen.ACK
+)
 
 # A BYE from the contact center while the citizen pauses is answered by
 # sipp's default behaviour (200 OK, call closed): the operator ended the call.
-_TAIL = """  <pause variable="hold"/>
-  <send retrans="500"><![CDATA[
-BYE sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 40 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <recv response="200" crlf="true" next="end"/>
-  <label id="cancel"/>
-  <send><![CDATA[
-CANCEL sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field1]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <label id="cwait"/>
-  <recv response="200" optional="true" next="cwait"/>
-  <recv response="183" optional="true" next="cwait"/>
-  <recv response="180" optional="true" next="cwait"/>
-  <recv response="487"/>
-  <label id="refused"/>
-  <send><![CDATA[
-ACK sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <label id="end"/>
-  <timewait milliseconds="200"/>
-</scenario>
-"""
+_TAIL = '  <pause variable="hold"/>\n' + citizen.bye(40) + citizen.ENDINGS
 
 CALLBACK_PRESSES = 6  # "1" every CALLBACK_EVERY_MS: one lands in the offer's window
 CALLBACK_EVERY_MS = 1500
@@ -220,13 +123,12 @@ def scenario(group: str) -> str:
     """The sipp scenario of one kind of citizen; the times are per-call fields:
     field2 start pause, field3/field4 the keys, field5 hold, field6 the pause
     before the callback key presses (callback group only)."""
-    body = _INFO.format(pause=f'milliseconds="{KEY1_MS}"', cseq=10, digit="[field3]")
-    body += _INFO.format(pause=f'milliseconds="{KEY2_MS}"', cseq=11, digit="[field4]")
+    body = citizen.info(f'milliseconds="{KEY1_MS}"', "10", "[field3]")
+    body += citizen.info(f'milliseconds="{KEY2_MS}"', "11", "[field4]")
     if group == "callback":
-        body += _INFO.format(pause='variable="cbwait"', cseq=12, digit="1")
+        body += citizen.info('variable="cbwait"', "12", "1")
         for i in range(1, CALLBACK_PRESSES):
-            body += _INFO.format(pause=f'milliseconds="{CALLBACK_EVERY_MS}"', cseq=12 + i,
-                                 digit="1")
+            body += citizen.info(f'milliseconds="{CALLBACK_EVERY_MS}"', str(12 + i), "1")
     cb_vars = ('    <assignstr assign_to="c0" value="[field6]"/>\n'
                '    <todouble assign_to="cbwait" variable="c0"/>\n') if group == "callback" else ""
     return _HEAD.replace("{callback_vars}", cb_vars) + body + _TAIL
@@ -260,9 +162,7 @@ def injection(citizens: list[Citizen], timing: Timing, rate: float) -> str:
 
 def write_group(workdir: Path, group: str, citizens: list[Citizen], timing: Timing,
                 rate: float) -> tuple[Path, Path]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    sf, inf = workdir / f"{group}.xml", workdir / f"{group}.csv"
-    sf.write_text(scenario(group), "utf-8")
+    sf, inf = write_scenario(workdir, group, scenario(group)), workdir / f"{group}.csv"
     inf.write_text(injection(citizens, timing, rate), "utf-8")
     return sf, inf
 
@@ -270,6 +170,6 @@ def write_group(workdir: Path, group: str, citizens: list[Citizen], timing: Timi
 def sipp_args(*, target_port: int, sf: Path, inf: Path, calls: int, rate: float,
               sip_port: int, media_port: int, control_port: int, errors: Path) -> list[str]:
     return [f"127.0.0.1:{target_port}", "-sf", str(sf), "-inf", str(inf), "-m", str(calls),
-            "-r", str(rate), "-rp", "1000", "-l", str(calls + 10), "-i", "127.0.0.1",
-            "-p", str(sip_port), "-mp", str(media_port), "-cp", str(control_port),
-            "-nostdin", "-trace_err", "-error_file", str(errors), "-max_recv_loops", "200"]
+            "-r", str(rate), "-rp", "1000", "-l", str(calls + 10),
+            *port_args(sip_port, media_port, control_port),
+            "-trace_err", "-error_file", str(errors), "-max_recv_loops", "200"]

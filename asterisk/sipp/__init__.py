@@ -7,7 +7,8 @@ the contact center, or hang up themselves after ``hold_ms``.
 
 ``process`` runs one sipp (own session, dies with its parent, ports lent
 through a ``Lease`` and files given back by ``close()``); ``phone``,
-``citizen`` and ``feature`` render each peer's scenario and start it.
+``citizen``, ``feature`` and ``register`` render each peer's scenario and
+start it, their SIP messages built by ``messages``.
 """
 
 from asterisk.sipp.citizen import (

@@ -6,143 +6,90 @@ BYE from the contact center or hangs up itself after ``hold_ms``.  A refusal
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from asterisk.sipp.process import Lease, SippProcess, port_args, spawn
+from asterisk.sipp.messages import LAST_TO, LAST_VIA, ok_to_bye, request, sdp, send
+from asterisk.sipp.process import Lease, SippProcess, port_args, spawn, write_scenario
 
 DTMF_DIR = Path("/usr/share/sip-tester")
 
-_UAC_HEAD = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="kontakt citizen">
-  <send retrans="500"><![CDATA[
-INVITE sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field1]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:[field0]@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
+# The citizen's side of its call: it calls from field0 to field1 of the
+# injection file.
+_URI = "sip:[field1]@[remote_ip]:[remote_port]"
+_TO = f"To: <{_URI}>"
+_FROM = "From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]"
+REFUSALS = ("403", "486", "480", "503", "404", "603")
 
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
-  <label id="wait"/>
-  <!-- sipp times out the message it is waiting at, the first of the group -->
-  <recv response="100" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
-  <recv response="180" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
-  <recv response="183" optional="true" next="wait" timeout="{patience_ms}" ontimeout="cancel"/>
-  <recv response="403" optional="true" next="refused"/>
-  <recv response="486" optional="true" next="refused"/>
-  <recv response="480" optional="true" next="refused"/>
-  <recv response="503" optional="true" next="refused"/>
-  <recv response="404" optional="true" next="refused"/>
-  <recv response="603" optional="true" next="refused"/>
-  <recv response="200" rtd="true" timeout="{patience_ms}" ontimeout="cancel"/>
-  <send><![CDATA[
-ACK sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
+INVITE = send(request(f"INVITE {_URI} SIP/2.0", from_=_FROM, to=_TO, cseq="1 INVITE",
+                      headers=["Contact: <sip:[field0]@[local_ip]:[local_port]>"],
+                      content_type="application/sdp",
+                      body=sdp("citizen 53655765 2353687637")), retrans=True)
+ACK = send(request(f"ACK {_URI} SIP/2.0", from_=_FROM, to=LAST_TO, cseq="1 ACK"))
 
-]]></send>
-"""
+
+def waiting(codes: Sequence[str], timeout: str = "") -> str:
+    """The provisional responses waited through at the label ``wait``, then the
+    refusals (``codes``) that end the call at ``refused``."""
+    wait = "".join(f'  <recv response="{c}" optional="true" next="wait"{timeout}/>\n'
+                   for c in ("100", "180", "183"))
+    return ('  <label id="wait"/>\n' + wait
+            + "".join(f'  <recv response="{c}" optional="true" next="refused"/>\n' for c in codes))
+
+
+def info(pause: str, cseq: str, digit: str) -> str:
+    """A key as SIP INFO (application/dtmf-relay) inside the call's dialog,
+    after ``<pause {pause}/>``."""
+    return f"  <pause {pause}/>\n" + send(
+        request(f"INFO {_URI} SIP/2.0", from_=_FROM, to=LAST_TO, cseq=f"{cseq} INFO",
+                content_type="application/dtmf-relay", body=[f"Signal={digit}", "Duration=160"]),
+        retrans=True) + '  <recv response="200"/>\n'
+
+
+def bye(cseq: int) -> str:
+    """The citizen hangs up, then jumps to ``end``."""
+    return send(request(f"BYE {_URI} SIP/2.0", from_=_FROM, to=LAST_TO, cseq=f"{cseq} BYE"),
+                retrans=True) + '  <recv response="200" crlf="true" next="end"/>\n'
+
+
+# After ``bye``: the labels ``cancel`` (patience over: CANCEL the INVITE) and
+# ``refused`` (ACK a final refusal), then the end of the scenario.
+ENDINGS = (
+    '  <label id="cancel"/>\n'
+    + send(request(f"CANCEL {_URI} SIP/2.0", via=LAST_VIA, from_=_FROM, to=_TO, cseq="1 CANCEL"))
+    + '  <label id="cwait"/>\n'
+    + "".join(f'  <recv response="{c}" optional="true" next="cwait"/>\n'
+              for c in ("200", "183", "180"))
+    + '  <recv response="487"/>\n'
+    + '  <label id="refused"/>\n'
+    + send(request(f"ACK {_URI} SIP/2.0", via=LAST_VIA, from_=_FROM, to=LAST_TO, cseq="1 ACK"))
+    + '  <label id="end"/>\n  <timewait milliseconds="200"/>\n</scenario>\n'
+)
+
+_UAC_HEAD = (
+    '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="kontakt citizen">\n'
+    + INVITE
+    # sipp times out the message it is waiting at, the first of the group
+    + waiting(REFUSALS, ' timeout="{patience_ms}" ontimeout="cancel"')
+    + '  <recv response="200" rtd="true" timeout="{patience_ms}" ontimeout="cancel"/>\n'
+    + ACK
+)
 
 _UAC_DTMF = """  <pause milliseconds="{delay_ms}"/>
   <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
 """
 
-# A key as SIP INFO (application/dtmf-relay) inside the call's dialog.  sipp's
-# RFC 2833 pcaps all carry the same RTP timestamps, so Asterisk takes only the
-# first of them in a call: later keys go as INFO.
-_UAC_INFO = """  <pause milliseconds="{delay_ms}"/>
-  <send retrans="500"><![CDATA[
-INFO sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: {cseq} INFO
-Max-Forwards: 70
-Content-Type: application/dtmf-relay
-Content-Length: [len]
+# A key as SIP INFO: sipp's RFC 2833 pcaps all carry the same RTP timestamps,
+# so Asterisk takes only the first of them in a call: later keys go as INFO.
+_UAC_INFO = info('milliseconds="{delay_ms}"', "{cseq}", "{digit}")
 
-Signal={digit}
-Duration=160
-]]></send>
-  <recv response="200"/>
-"""
-
-_UAC_TAIL = """  <recv request="BYE" timeout="{hold_ms}" ontimeout="hangup"/>
-  <send next="end"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <label id="hangup"/>
-  <send retrans="500"><![CDATA[
-BYE sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <recv response="200" crlf="true" next="end"/>
-  <label id="cancel"/>
-  <send><![CDATA[
-CANCEL sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[field1]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <label id="cwait"/>
-  <recv response="200" optional="true" next="cwait"/>
-  <recv response="183" optional="true" next="cwait"/>
-  <recv response="180" optional="true" next="cwait"/>
-  <recv response="487"/>
-  <label id="refused"/>
-  <send><![CDATA[
-ACK sip:[field1]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:[field0]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <label id="end"/>
-  <timewait milliseconds="200"/>
-</scenario>
-"""
+_UAC_TAIL = (
+    '  <recv request="BYE" timeout="{hold_ms}" ontimeout="hangup"/>\n'
+    + ok_to_bye("end")
+    + '  <label id="hangup"/>\n'
+    + bye(2)
+    + ENDINGS
+)
 
 
 def uac_scenario(
@@ -196,15 +143,9 @@ async def citizens(
             r"[0-9]{1,20}", did
         ):
             raise ValueError(f"bad test call {caller!r} -> {did!r}")
-    sf = workdir / f"{name}.xml"
+    sf = write_scenario(workdir, name, uac_scenario(
+        patience_ms=patience_ms, hold_ms=hold_ms, dtmf=dtmf, dtmf_delay_ms=dtmf_delay_ms))
     inf = workdir / f"{name}.csv"
-    workdir.mkdir(parents=True, exist_ok=True)
-    sf.write_text(
-        uac_scenario(
-            patience_ms=patience_ms, hold_ms=hold_ms, dtmf=dtmf, dtmf_delay_ms=dtmf_delay_ms
-        ),
-        "utf-8",
-    )
     inf.write_text("SEQUENTIAL\n" + "".join(f"{c};{d};\n" for c, d in calls), "utf-8")
     args = [
         f"127.0.0.1:{target_port}",

@@ -6,94 +6,51 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from asterisk.sipp.process import Lease, SippProcess, port_args, spawn
+from asterisk.sipp.messages import LAST_TO, LAST_VIA, VIA, ok_to_bye, request, sdp, send
+from asterisk.sipp.process import Lease, SippProcess, one_call
 
-_FEATURE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="kontakt agent feature code">
-  <send retrans="500"><![CDATA[
-INVITE sip:{code}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
-To: <sip:{code}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:{agent}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
 
-v=0
-o=agent 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="401" auth="true"/>
-  <send><![CDATA[
-ACK sip:{code}@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
+def _invite(code: str, agent: str, cseq: int, auth: list[str]) -> str:
+    return send(request(
+        f"INVITE sip:{code}@[remote_ip]:[remote_port] SIP/2.0",
+        from_=f"From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]",
+        to=f"To: <sip:{code}@[remote_ip]:[remote_port]>",
+        cseq=f"{cseq} INVITE",
+        headers=[f"Contact: <sip:{agent}@[local_ip]:[local_port]>", *auth],
+        content_type="application/sdp",
+        body=sdp("agent 1 1", events=False),
+    ), retrans=True)
 
-]]></send>
-  <send retrans="500"><![CDATA[
-INVITE sip:{code}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
-To: <sip:{code}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 2 INVITE
-Contact: <sip:{agent}@[local_ip]:[local_port]>
-[authentication username={agent} password={password}]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
 
-v=0
-o=agent 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-]]></send>
-  <label id="w"/>
-  <recv response="100" optional="true" next="w"/>
-  <recv response="180" optional="true" next="w"/>
-  <recv response="183" optional="true" next="w"/>
-  <recv response="200"/>
-  <send><![CDATA[
-ACK sip:{code}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 ACK
-Max-Forwards: 70
-Content-Length: 0
+def _ack(code: str, agent: str, cseq: int, via: str) -> str:
+    return send(request(
+        f"ACK sip:{code}@[remote_ip]:[remote_port] SIP/2.0",
+        via=via,
+        from_=f"From: <sip:{agent}@[local_ip]:[local_port]>;tag=[pid]SIPpTag02[call_number]",
+        to=LAST_TO,
+        cseq=f"{cseq} ACK",
+    ))
 
-]]></send>
-  <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
 
-]]></send>
-  <timewait milliseconds="100"/>
-</scenario>
-"""
+def feature_scenario(code: str, agent: str, password: str) -> str:
+    """INVITE ``code``, the 401's digest challenge answered with ``password``;
+    the feature's answer, then its BYE."""
+    return (
+        '<?xml version="1.0" encoding="ISO-8859-1" ?>\n'
+        '<scenario name="kontakt agent feature code">\n'
+        + _invite(code, agent, 1, [])
+        + '  <recv response="100" optional="true"/>\n  <recv response="401" auth="true"/>\n'
+        + _ack(code, agent, 1, LAST_VIA)
+        + _invite(code, agent, 2, [f"[authentication username={agent} password={password}]"])
+        + '  <label id="w"/>\n'
+        + "".join(f'  <recv response="{c}" optional="true" next="w"/>\n'
+                  for c in ("100", "180", "183"))
+        + '  <recv response="200"/>\n'
+        + _ack(code, agent, 2, VIA)
+        + '  <recv request="BYE"/>\n'
+        + ok_to_bye()
+        + '  <timewait milliseconds="100"/>\n</scenario>\n'
+    )
 
 
 async def agent_feature(
@@ -113,18 +70,6 @@ async def agent_feature(
     digest challenge with its password."""
     if not re.fullmatch(r"\*7[1-4]", code) or not re.fullmatch(r"agent[0-9]{2}", agent):
         raise ValueError(f"bad feature call {agent} {code}")
-    sf = workdir / f"{name}.xml"
-    workdir.mkdir(parents=True, exist_ok=True)
-    sf.write_text(_FEATURE.format(code=code, agent=agent, password=password), "utf-8")
-    return await spawn(
-        name,
-        workdir,
-        [
-            f"127.0.0.1:{target_port}",
-            "-sf", str(sf),
-            "-m", "1",
-            *port_args(sip_port, media_port, control_port),
-            "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-        ],
-        lease=lease,
-    )  # fmt: skip
+    return await one_call(workdir, name, feature_scenario(code, agent, password),
+                          target_port=target_port, sip_port=sip_port, media_port=media_port,
+                          control_port=control_port, lease=lease)

@@ -6,9 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from asterisk.sipp.process import Lease, SippProcess, port_args, spawn
+from asterisk.sipp.messages import (
+    CONTACT_HERE,
+    LAST_CALL_ID,
+    PHONE_TAG,
+    ok_to_bye,
+    request,
+    response,
+    sdp,
+    send,
+)
+from asterisk.sipp.process import Lease, SippProcess, port_args, spawn, write_scenario
 
-_UAS = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+_UAS = (
+    """<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="kontakt agent phone">
   <recv request="INVITE" crlf="true">
     <action>
@@ -16,89 +27,25 @@ _UAS = """<?xml version="1.0" encoding="ISO-8859-1" ?>
       <ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
     </action>
   </recv>
-  <send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
-  <recv request="CANCEL" timeout="{ring_ms}" ontimeout="answer"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq: [last_cseq_number] INVITE
-Content-Length: 0
-
-]]></send>
-  <recv request="ACK" next="end"/>
-  <label id="answer"/>
-  <send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=agent 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
-  <recv request="ACK" crlf="true"/>
-  <recv request="BYE" timeout="{talk_ms}" ontimeout="hangup"/>
-  <send next="end"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <label id="hangup"/>
-  <send retrans="500"><![CDATA[
-BYE [$contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:agent@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
-To:[$remote_from]
-[last_Call-ID:]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <recv response="200" crlf="true"/>
-  <label id="end"/>
-</scenario>
 """
+    + send(response("180 Ringing", to_tag=PHONE_TAG, headers=[CONTACT_HERE]))
+    + '  <recv request="CANCEL" timeout="{ring_ms}" ontimeout="answer"/>\n'
+    + send(response("200 OK", to_tag=PHONE_TAG))
+    + send(response("487 Request Terminated", to_tag=PHONE_TAG,
+                    cseq="CSeq: [last_cseq_number] INVITE"))
+    + '  <recv request="ACK" next="end"/>\n  <label id="answer"/>\n'
+    + send(response("200 OK", to_tag=PHONE_TAG, headers=[CONTACT_HERE],
+                    content_type="application/sdp", body=sdp("agent 53655765 2353687637")),
+           retrans=True)
+    + '  <recv request="ACK" crlf="true"/>\n'
+    + '  <recv request="BYE" timeout="{talk_ms}" ontimeout="hangup"/>\n'
+    + ok_to_bye("end")
+    + '  <label id="hangup"/>\n'
+    + send(request("BYE [$contact] SIP/2.0",
+                   from_="From: <sip:agent@[local_ip]:[local_port]>" + PHONE_TAG,
+                   to="To:[$remote_from]", call_id=LAST_CALL_ID, cseq="2 BYE"), retrans=True)
+    + '  <recv response="200" crlf="true"/>\n  <label id="end"/>\n</scenario>\n'
+)
 
 
 def uas_scenario(*, ring_ms: int = 100, talk_ms: int = 3_600_000) -> str:
@@ -120,21 +67,15 @@ async def agent_phone(
     talk_ms: int = 3_600_000,
     lease: Lease | None = None,
 ) -> SippProcess:
-    sf = workdir / f"{name}.xml"
-    workdir.mkdir(parents=True, exist_ok=True)
-    sf.write_text(uas_scenario(ring_ms=ring_ms, talk_ms=talk_ms), "utf-8")
+    sf = write_scenario(workdir, name, uas_scenario(ring_ms=ring_ms, talk_ms=talk_ms))
     return await spawn(
         name,
         workdir,
         [
-            "-sf",
-            str(sf),
+            "-sf", str(sf),
             *port_args(sip_port, media_port, control_port),
-            "-max_recv_loops",
-            "100",
-            "-trace_err",
-            "-error_file",
-            str(workdir / f"{name}.errors"),
+            "-max_recv_loops", "100",
+            "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
         ],
         lease=lease,
-    )
+    )  # fmt: skip

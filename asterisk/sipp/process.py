@@ -132,3 +132,38 @@ def port_args(sip_port: int, media_port: int, control_port: int) -> list[str]:
         str(control_port),
         "-nostdin",
     ]
+
+
+def write_scenario(workdir: Path, name: str, scenario: str) -> Path:
+    """``workdir/name.xml`` holding ``scenario`` (the folder made if need be)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    sf = workdir / f"{name}.xml"
+    sf.write_text(scenario, "utf-8")
+    return sf
+
+
+async def one_call(
+    workdir: Path,
+    name: str,
+    scenario: str,
+    *,
+    target_port: int,
+    sip_port: int,
+    media_port: int,
+    control_port: int,
+    lease: Lease | None = None,
+) -> SippProcess:
+    """A UAC that places one call (a feature code, a registration) to ``target_port``."""
+    sf = write_scenario(workdir, name, scenario)
+    return await spawn(
+        name,
+        workdir,
+        [
+            f"127.0.0.1:{target_port}",
+            "-sf", str(sf),
+            "-m", "1",
+            *port_args(sip_port, media_port, control_port),
+            "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
+        ],
+        lease=lease,
+    )  # fmt: skip

@@ -6,41 +6,30 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from asterisk.sipp.process import Lease, SippProcess, port_args, spawn
+from asterisk.sipp.messages import request, send
+from asterisk.sipp.process import Lease, SippProcess, one_call
 
-_REGISTER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="kontakt phone registers">
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{agent}@[remote_ip]>;tag=[pid]SIPpTagR[call_number]
-To: <sip:{agent}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:{agent}@127.0.0.1:{contact_port}>
-Expires: 3600
-Max-Forwards: 70
-Content-Length: 0
 
-]]></send>
-  <recv response="401" auth="true"/>
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{agent}@[remote_ip]>;tag=[pid]SIPpTagR[call_number]
-To: <sip:{agent}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:{agent}@127.0.0.1:{contact_port}>
-[authentication username={agent} password={password}]
-Expires: 3600
-Max-Forwards: 70
-Content-Length: 0
+def _register(agent: str, contact_port: int, cseq: int, auth: list[str]) -> str:
+    return send(request(
+        "REGISTER sip:[remote_ip]:[remote_port] SIP/2.0",
+        from_=f"From: <sip:{agent}@[remote_ip]>;tag=[pid]SIPpTagR[call_number]",
+        to=f"To: <sip:{agent}@[remote_ip]>",
+        cseq=f"{cseq} REGISTER",
+        headers=[f"Contact: <sip:{agent}@127.0.0.1:{contact_port}>", *auth, "Expires: 3600"],
+    ), retrans=True)
 
-]]></send>
-  <recv response="200"/>
-</scenario>
-"""
+
+def register_scenario(agent: str, password: str, contact_port: int) -> str:
+    """REGISTER, the 401's digest challenge answered with ``password``, 200."""
+    return (
+        '<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="kontakt phone registers">\n'
+        + _register(agent, contact_port, 1, [])
+        + '  <recv response="401" auth="true"/>\n'
+        + _register(agent, contact_port, 2,
+                    [f"[authentication username={agent} password={password}]"])
+        + '  <recv response="200"/>\n</scenario>\n'
+    )
 
 
 async def register(
@@ -59,19 +48,6 @@ async def register(
     """Register ``agent`` (agentNN or supervisorNN) at ``contact_port``."""
     if not re.fullmatch(r"(agent|supervisor)[0-9]{2}", agent):
         raise ValueError(f"bad phone name {agent!r}")
-    sf = workdir / f"{name}.xml"
-    workdir.mkdir(parents=True, exist_ok=True)
-    sf.write_text(_REGISTER.format(agent=agent, password=password,
-                                   contact_port=contact_port), "utf-8")
-    return await spawn(
-        name,
-        workdir,
-        [
-            f"127.0.0.1:{target_port}",
-            "-sf", str(sf),
-            "-m", "1",
-            *port_args(sip_port, media_port, control_port),
-            "-trace_err", "-error_file", str(workdir / f"{name}.errors"),
-        ],
-        lease=lease,
-    )  # fmt: skip
+    return await one_call(workdir, name, register_scenario(agent, password, contact_port),
+                          target_port=target_port, sip_port=sip_port, media_port=media_port,
+                          control_port=control_port, lease=lease)

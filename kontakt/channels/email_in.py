@@ -32,6 +32,7 @@ from infra.logs import get_logger
 from kontakt.channels import texts
 from kontakt.channels.mail_parse import Mail, MailLimits, MailRefused, parse
 from kontakt.channels.numbers import find_ticket_number
+from kontakt.channels.routing import Routing
 from kontakt.channels.store import ChannelLog, Direction, Fate
 from tickets.domain import Actor
 
@@ -118,13 +119,7 @@ class EmailChannel:
         return mid
 
     async def _ticket(self, number: str) -> dict[str, Any] | None:
-        try:
-            t: dict[str, Any] = await self.tickets.get(ACTOR, number)
-        except Exception as e:
-            if getattr(e, "code", "") in ("ticket.not_found", "ticket.forbidden"):
-                return None
-            raise
-        return t
+        return await texts.ticket_or_none(self.tickets, ACTOR, number)
 
     async def _comment(self, number: str, mail: Mail) -> None:
         files = "".join(f"\nприлог: {a.filename} ({a.content_type}, {len(a.data)} B)"
@@ -174,7 +169,7 @@ class InboundMailHandler:
     def __init__(self, channel: EmailChannel, addresses: tuple[str, ...],
                  limits: MailLimits) -> None:
         self.channel, self.addresses, self.limits = channel, set(addresses), limits
-        self.pending: set[asyncio.Task[str]] = set()
+        self.routing = Routing(ANSWER_WITHIN)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
@@ -201,28 +196,12 @@ class InboundMailHandler:
             log.error("email.inbound_unavailable", error=repr(e))
             return "451 4.3.0 not taken now; try again later"
         # Logged: from here on the message is kept whatever happens to this session.
-        task = asyncio.ensure_future(self.channel.route(mid, number, mail))
-        self.pending.add(task)
-        task.add_done_callback(self._done)
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
-        except TimeoutError:
-            outcome = "kept"
-        except Exception:
-            outcome = "kept; an operator will see it"
+        outcome = await self.routing.answer(self.channel.route(mid, number, mail))
         return f"250 2.0.0 OK: {outcome}"
-
-    def _done(self, task: asyncio.Task[str]) -> None:
-        self.pending.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: route() already logged and wrote it down
 
     async def drain(self, within: float = 3.0) -> None:
         """Let messages being routed finish (on stop), then cancel what is left."""
-        if self.pending:
-            await asyncio.wait(set(self.pending), timeout=within)
-        for task in list(self.pending):
-            task.cancel()
+        await self.routing.drain(within)
 
 
 class SmtpListener:

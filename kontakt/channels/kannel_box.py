@@ -62,11 +62,11 @@ def _bytes(data: str) -> bytes:
 
 
 class KannelBox:
-    def __init__(self, workdir: Path, get_url: str) -> None:
+    def __init__(self, workdir: Path, get_url: str, *, sendsms_port: int | None = None) -> None:
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.get_url = get_url
-        self.sendsms_port = free_port()
+        self.sendsms_port = sendsms_port or free_port()
         self.admin_port, self.box_port = free_port(), free_port()
         self.out_port, self.in_port = free_port(), free_port()
         self.procs: list[subprocess.Popen[bytes]] = []

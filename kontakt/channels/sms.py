@@ -143,13 +143,7 @@ class SmsChannel:
         log.info("sms.status_sent", sender=sender, ticket=number)
 
     async def _ticket(self, number: str) -> dict[str, Any] | None:
-        try:
-            t: dict[str, Any] = await self.tickets.get(ACTOR, number)
-        except Exception as e:
-            if getattr(e, "code", "") in ("ticket.not_found", "ticket.forbidden"):
-                return None
-            raise
-        return t
+        return await texts.ticket_or_none(self.tickets, ACTOR, number)
 
     async def _open_ticket(self, number: str) -> bool:
         t = await self._ticket(number)

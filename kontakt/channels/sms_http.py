@@ -35,6 +35,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from infra.logs import get_logger
+from kontakt.channels.routing import Routing
 from kontakt.channels.sms import InboundSms, SmsChannel, SmsRefused
 from kontakt.channels.store import Direction, Fate
 
@@ -70,7 +71,7 @@ class KannelDoor:
         self.channel = channel
         self._auth = f"{username}:{password}".encode()
         self.allow = [ipaddress.ip_network(n) for n in allow]
-        self.pending: set[asyncio.Task[str]] = set()
+        self.routing = Routing(ANSWER_WITHIN)
 
     def _allowed(self, request: Request) -> bool:
         host = request.client.host if request.client else ""
@@ -118,28 +119,12 @@ class KannelDoor:
             log.error("sms.inbound_unavailable", error=repr(e))
             return PlainTextResponse("try again later", status_code=503)
         # Logged: from here on the message is kept whatever happens to this request.
-        task = asyncio.ensure_future(self.channel.route(mid, sender, body))
-        self.pending.add(task)
-        task.add_done_callback(self._done)
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
-        except TimeoutError:
-            outcome = "kept"
-        except Exception:
-            outcome = "kept; an operator will see it"
+        outcome = await self.routing.answer(self.channel.route(mid, sender, body))
         return PlainTextResponse(outcome, status_code=200)
-
-    def _done(self, task: asyncio.Task[str]) -> None:
-        self.pending.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: route() already logged and wrote it down
 
     async def drain(self, within: float = 3.0) -> None:
         """Let messages being routed finish (on stop), then cancel what is left."""
-        if self.pending:
-            await asyncio.wait(set(self.pending), timeout=within)
-        for task in list(self.pending):
-            task.cancel()
+        await self.routing.drain(within)
 
 
 class _NoSignalServer(uvicorn.Server):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tickets.domain import FINAL, STATUS_LABELS, Status
+from tickets.domain import FINAL, STATUS_LABELS, Actor, Status
 
 SIGNATURE = "Контакт центар Града Новог Сада"
 
@@ -31,6 +31,18 @@ def status_text(ticket: dict[str, Any], department: str | None) -> str:
 
 def unknown_ticket_text(number: str) -> str:
     return f"Предмет {number} није пронађен за овај број. {SIGNATURE}"
+
+
+async def ticket_or_none(tickets: Any, actor: Actor, number: str) -> dict[str, Any] | None:
+    """The ticket ``number`` as the channel ``actor`` reads it; None if there is
+    none (or the channel may not see it)."""
+    try:
+        t: dict[str, Any] = await tickets.get(actor, number)
+    except Exception as e:
+        if getattr(e, "code", "") in ("ticket.not_found", "ticket.forbidden"):
+            return None
+        raise
+    return t
 
 
 def is_open(ticket: dict[str, Any]) -> bool:

@@ -6,51 +6,28 @@ from __future__ import annotations
 
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from acd.blend import Blender
 from acd.distributor import Distributor
-from infra.db import make_engine, make_sessionmaker
 from kontakt.chat.service import ConversationService
 from kontakt.chat.store import ConversationStore
-from kontakt.migrate import upgrade
+from tests import dbs
 from tickets.service import TicketService
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tickets" / "notify"))
 from smtp_rig import SmtpServer
 
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{}"
+
+@pytest.fixture(params=dbs.KINDS)
+async def db_url(request, tmp_path):
+    async with dbs.migrated(request.param, tmp_path, "channels") as url:
+        yield url
 
 
-async def _pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def sm(request, tmp_path):
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'channels.db'}"
-    else:
-        name = f"kontakt_channels_{uuid.uuid4().hex[:12]}"
-        await _pg_admin(f'CREATE DATABASE "{name}"')
-        url = PG.format(name)
-    await upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-        if name:
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+sm = dbs.sm  # the session maker fixture, on this folder's db_url
 
 
 class Desk:

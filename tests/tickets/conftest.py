@@ -7,43 +7,21 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-import uuid
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import pytest
 
 from asterisk.ports import free_tcp_port
-from infra.db import Base, make_engine, make_sessionmaker
-from kontakt.migrate import upgrade
-
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{}"
-
-
-async def _pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+from infra.db import Base, make_engine
+from tests.dbs import (
+    KINDS,
+    drop,
+    migrated_url,
+    sm,  # noqa: F401  (fixture)
+)
 
 
-async def migrated_url(kind: str, tmp_path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'tickets.db'}"
-        name = None
-    else:
-        name = f"kontakt_test_{uuid.uuid4().hex[:12]}"
-        try:
-            await _pg_admin(f'CREATE DATABASE "{name}"')
-        except OSError as e:  # .ci/services.sh starts it; without it, say so
-            pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {e}")
-        url = PG.format(name)
-    await upgrade(url)
-    return url, name
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=KINDS)
 async def db_url(request, tmp_path):
     url, name = await migrated_url(request.param, tmp_path)
     engine = make_engine(url)
@@ -53,15 +31,7 @@ async def db_url(request, tmp_path):
         await conn.run_sync(Base.metadata.create_all)
     await engine.dispose()
     yield url
-    if name:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-async def sm(db_url):
-    engine = make_engine(db_url)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
+    await drop(name)
 
 
 class Clock:

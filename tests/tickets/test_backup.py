@@ -21,11 +21,10 @@ from sqlalchemy import select
 from infra.db import make_engine, make_sessionmaker
 from kontakt import backup
 from kontakt.cli import main as cli_main
+from tests.dbs import PG, pg_admin
 from tickets.domain import Actor
 from tickets.service import TicketService
 from tickets.store import TicketRow
-
-from .conftest import PG, _pg_admin
 
 OP = Actor("op1", "agent")
 VOD = Actor("vod1", "department", "vodovod")
@@ -76,7 +75,7 @@ async def _restored_url(db_url: str, restored: backup.Restored, to: Path) -> tup
         path = Path(db_url.split("///", 1)[1]).resolve()
         return f"sqlite+aiosqlite:///{to.resolve()}{path}", ""
     name = f"kontakt_restore_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
+    await pg_admin(f'CREATE DATABASE "{name}"')
     assert restored.pg_dump is not None
     subprocess.run(["pg_restore", "--no-owner", "-h", "127.0.0.1", "-U", "postgres",
                     "-d", name, str(restored.pg_dump)], check=True, capture_output=True)
@@ -146,7 +145,7 @@ async def test_backup_during_writes_restores_every_ticket_with_history(db_url, t
     finally:
         await r_engine.dispose()
         if pg_name:
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            await pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
     def under(p: Path) -> Path:
         return to.resolve() / str(p.resolve()).lstrip("/")

@@ -9,18 +9,17 @@ from sqlalchemy import inspect
 
 from infra.db import make_engine
 from kontakt import migrate
-from tests.tickets.conftest import _pg_admin, migrated_url
+from tests.dbs import KINDS, drop, migrated_url
 
 TABLES = {"tickets", "ticket_calls", "ticket_history", "ticket_counters", "outbox",
           "ticket_number_years"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=KINDS)
 async def fresh_url(request, tmp_path):
     url, name = await migrated_url(request.param, tmp_path)
     yield url
-    if name:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await drop(name)
 
 
 async def _tables(url: str) -> set[str]:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from kannel_rig import free_port
+
+from kontakt.channels.kannel_box import free_port
 
 SMTP_USER, SMTP_PASSWORD = "kontakt", "smtp-lozinka"
 

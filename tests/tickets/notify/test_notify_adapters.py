@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from kannel_rig import PASSWORD, USERNAME, free_port
 from smtp_rig import SMTP_PASSWORD, SMTP_USER, self_signed
 
+from kontakt.channels.kannel_box import PASSWORD, USERNAME, free_port
 from tickets.notify.kannel import KannelSmsGateway
 from tickets.notify.messages import render
 from tickets.notify.ports import NotificationFailed

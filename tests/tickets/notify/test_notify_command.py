@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 import structlog
-from kannel_rig import free_port
 
 from infra.db import make_engine, make_sessionmaker
+from kontakt.channels.kannel_box import free_port
 from kontakt.cli import main
 from kontakt.migrate import upgrade
 from tickets.notify.jobs import enqueue

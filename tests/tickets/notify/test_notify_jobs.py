@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from kannel_rig import PASSWORD, USERNAME, free_port
 
+from kontakt.channels.kannel_box import PASSWORD, USERNAME, free_port
 from tickets.notify import policy
 from tickets.notify.jobs import NotificationWorker, enqueue, for_ticket, rearm
 from tickets.notify.kannel import KannelSmsGateway
