@@ -78,15 +78,24 @@ class OutboxPublisher:
         """Rows still undelivered after at most ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        left = await pending(self.sessionmaker)
+        left = await self._pending()
         while (left and self.connected and self._task is not None and not self._task.done()
                and loop.time() < deadline):
             self.notify()
             await asyncio.sleep(0.05)
-            left = await pending(self.sessionmaker)
+            left = await self._pending()
         if left:
             log.warning("outbox.left_for_next_start", rows=left)
         return left
+
+    async def _pending(self) -> int:
+        """Rows undelivered; with the database away, 0 (they wait there for
+        the next start; the stop must go on)."""
+        try:
+            return await pending(self.sessionmaker)
+        except (SQLAlchemyError, OSError) as e:
+            log.warning("outbox.pending_unknown", error=str(e).splitlines()[0][:200])
+            return 0
 
     async def run(self) -> None:
         delay = 0.2
@@ -104,12 +113,21 @@ class OutboxPublisher:
                 self.connected = False
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max)
-            except SQLAlchemyError as e:
+            except (SQLAlchemyError, OSError) as e:
                 # The database away or busy (a restart, SQLite's lock past its
-                # timeout): the rows wait there; try again, never die.
-                log.warning("outbox.database_unavailable", error=str(e).splitlines()[0][:200])
+                # timeout). asyncpg's "connection refused" while PostgreSQL
+                # restarts comes as a bare OSError, not wrapped by SQLAlchemy:
+                # the publisher died on it and 9,065 events waited for the next
+                # start. The rows wait there; try again, never die.
+                log.warning("outbox.database_unavailable",
+                            error=(str(e).splitlines() or [type(e).__name__])[0][:200])
                 self.connected = False
                 self.db_errors += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+            except Exception:  # a bug must not stop delivery for the rest of the day
+                log.exception("outbox.failed")
+                self.connected = False
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max)
 

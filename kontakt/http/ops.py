@@ -115,10 +115,30 @@ def current_user(request: Request, web: Any) -> Any:
     return s.user if s else None
 
 
-def _database_away(e: DBAPIError) -> bool:
+# asyncpg's errors while PostgreSQL shuts down, starts or drops us; SQLAlchemy
+# wraps them as a plain DBAPIError, so they are told apart by their cause.
+_PG_AWAY = frozenset({"CannotConnectNowError", "ConnectionDoesNotExistError",
+                      "ConnectionFailureError", "AdminShutdownError", "CrashShutdownError",
+                      "TooManyConnectionsError", "InterfaceError"})
+
+
+def _database_away(e: BaseException) -> bool:
     """The database restarting, a connection lost, SQLite busy past its
-    timeout: nothing was written, the client may try again (503, not 500)."""
-    return e.connection_invalidated or isinstance(e, OperationalError | InterfaceError)
+    timeout: nothing was written, the client may try again (503, not 500).
+    A connection refused while PostgreSQL restarts comes unwrapped."""
+    if isinstance(e, ConnectionError):
+        return True
+    if isinstance(e, DBAPIError) and (e.connection_invalidated
+                                      or isinstance(e, OperationalError | InterfaceError)):
+        return True
+    cause: BaseException | None = getattr(e, "orig", None) or e.__cause__
+    for _ in range(3):  # DBAPIError -> the adapter's error -> asyncpg's
+        if cause is None:
+            return False
+        if isinstance(cause, ConnectionError) or type(cause).__name__ in _PG_AWAY:
+            return True
+        cause = cause.__cause__
+    return False
 
 
 def route_for(op: Op, web: Any) -> Route:
@@ -127,7 +147,7 @@ def route_for(op: Op, web: Any) -> Route:
             result = await _run(op, web, request)
         except ApiError as e:
             return _error(e)
-        except DBAPIError as e:
+        except (DBAPIError, ConnectionError) as e:
             if not _database_away(e):
                 log.exception("http.server_error", op=op.op_id)
                 return JSONResponse({"error": "server.error", "message": "internal error",

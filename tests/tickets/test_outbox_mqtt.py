@@ -172,3 +172,23 @@ async def test_a_database_error_does_not_stop_the_publisher(tmp_path, broker):
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_database_refusing_connections_does_not_stop_the_publisher(broker):
+    """PostgreSQL restarting refuses connections, and asyncpg's refusal comes
+    as a bare OSError (not a SQLAlchemy error): the publisher retries it too
+    (the soak's database restart left 9,065 events for the next start)."""
+    from asterisk.ports import free_tcp_port
+    from infra.db import make_engine, make_sessionmaker
+
+    engine = make_engine(f"postgresql+asyncpg://kontakt@127.0.0.1:{free_tcp_port()}/none")
+    await broker.start()
+    pub = OutboxPublisher(make_sessionmaker(engine), "127.0.0.1", broker.port, "tdead",
+                          poll=0.05, backoff_max=0.2)
+    try:
+        await pub.start()
+        await _until(lambda: _true(pub.db_errors >= 3))
+        assert not pub._task.done()
+    finally:
+        await pub.stop(drain=0.1)
+        await engine.dispose()
