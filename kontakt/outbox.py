@@ -46,10 +46,15 @@ class OutboxPublisher:
 
     def __init__(self, sessionmaker: async_sessionmaker[Any], host: str = "127.0.0.1",
                  port: int = 1883, prefix: str = "kontakt", *, batch: int = 200,
-                 poll: float = 0.2, backoff_max: float = 5.0) -> None:
+                 poll: float = 1.0, linger: float = 0.05,
+                 backoff_max: float = 5.0) -> None:
         self.sessionmaker = sessionmaker
         self.host, self.port, self.prefix = host, port, prefix
+        # poll: rows committed by other processes (no notify) wait at most
+        # this long; each poll is a SELECT. linger: after a wake, wait for the
+        # other commits of the moment, so one SELECT and UPDATE carry them.
         self.batch, self.poll, self.backoff_max = batch, poll, backoff_max
+        self.linger = linger
         self.connected = False
         self.published = 0
         self.db_errors = 0
@@ -138,6 +143,8 @@ class OutboxPublisher:
             if sent < self.batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll)
+                if self._wake.is_set() and self.linger:
+                    await asyncio.sleep(self.linger)
             # Idle, nothing is published, so nothing raises when the broker
             # goes away: ask aiomqtt's own disconnect future (no public API in
             # 2.x), so /readyz names the broker within a poll.
