@@ -14,6 +14,7 @@ from kontakt.http import (
     citizen_api,
     config_api,
     followup_api,
+    notify_api,
     privacy_api,
     queue_api,
     recording_api,
@@ -240,6 +241,7 @@ OPS: list[Op] = [
                  description=_text, call=_s, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
+    *notify_api.OPS,
     *attachments_api.OPS,
     *queue_api.OPS,
     *citizen_api.OPS,
