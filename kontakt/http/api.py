@@ -200,7 +200,7 @@ async def config_apply(c: Call) -> Any:
         raise ApiError(422, "config.invalid", "the configuration has problems",
                        problems=problems)
     now = sources.config_read(c.web)
-    config_api.remember(c.web, now["text"], now["version"], c.user.username)
+    await config_api.remember(c.web, now["text"], now["version"], c.user.username)
     await sources.config_apply(c.web, c.body["text"])
     log.info("config.applied", by=c.user.username)
     return {"applied": True, **sources.config_read(c.web)}

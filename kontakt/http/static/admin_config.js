@@ -82,10 +82,10 @@ async function loadConfig() {
   for (const x of v.versions) {
     const li = document.createElement("li"), b = document.createElement("button");
     li.textContent = `v${x.version} · ${when(x.replaced_at)} · ${x.by} `;
-    li.dataset.version = x.version;
+    li.dataset.version = x.version; li.dataset.id = x.id;
     b.type = "button"; b.textContent = L.rollback;
     b.onclick = async () => {
-      try { await api("POST", "/api/config/rollback", {version: x.version}); await loadConfig(); setText("cfg-ok", L.applied); }
+      try { await api("POST", "/api/config/rollback", {id: x.id}); await loadConfig(); setText("cfg-ok", L.applied); }
       catch (e) { problems((e.details && e.details.problems) || [{message: errText(e)}]); }
     };
     li.appendChild(b); ul.appendChild(li);
