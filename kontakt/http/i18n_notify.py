@@ -10,7 +10,7 @@ NOTIFY_LABELS: dict[str, tuple[str, str]] = {
     "n_what": ("Шта је послато", "What was sent"),
     "n_recipient": ("Прималац", "Recipient"), "n_time": ("Време", "Time"),
     "n_attempts": ("Покушаја", "Attempts"), "n_last_error": ("Последња грешка", "Last error"),
-    "n_retry": ("Пошаљи поново", "Retry"),
+    "n_retry": ("Пошаљи поново", "Send again"), "n_retry_short": ("Поново", "Retry"),
     "n_retried": ("Обавештење ће бити поново послато", "The notification will be sent again"),
     "n_stuck": ("Обавештења која нису стигла (неуспела или заглављена)",
                 "Notifications not delivered (failed or stuck)"),

@@ -57,13 +57,16 @@ def test_ticket_notifications_and_retry(browser, live_server):
     row = page.wait_for_selector(f"#d-notifications tr[data-id='{email_id}']")
     cells = [c.inner_text() for c in row.query_selector_all("td")]
     assert cells[0].startswith("тикет решен")
-    assert cells[1] == "е-пошта" and cells[2] == "marko@example.rs"
-    assert cells[3] == "неуспело" and cells[5] == "3"
-    assert cells[6] == "smtp.rejected (550 no such user)"
+    assert cells[1].split("\n") == ["е-пошта", "marko@example.rs"]
+    assert cells[2] == "неуспело" and cells[4] == "3"
+    assert cells[5] == "smtp.rejected (550 no such user)"
     local = created.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Belgrade"))
-    assert local.strftime("%H:%M") in cells[4] and "T" not in cells[4]
+    assert local.strftime("%H:%M") in cells[3] and "T" not in cells[3]
     sms = page.inner_text(f"#d-notifications tr[data-id='{sms_id}']")
-    assert "\tSMS\t" in sms and "неуспело после свих покушаја" in sms
+    assert "SMS\n+381641112223" in sms and "неуспело после свих покушаја" in sms
+    box = page.locator(f"#d-notifications tr[data-id='{email_id}'] button.retry").bounding_box()
+    pane = page.locator("#ticket-detail").bounding_box()
+    assert box and pane and box["x"] + box["width"] <= pane["x"] + pane["width"]  # in view
     page.click(f"#d-notifications tr[data-id='{email_id}'] button.retry")
     page.wait_for_selector(f"#d-notifications tr[data-id='{email_id}'][data-status='pending']")
     assert page.inner_text("#d-notifications-ok") == "Обавештење ће бити поново послато"
@@ -79,6 +82,9 @@ def test_ticket_notifications_and_retry(browser, live_server):
     assert row.query_selector("td").inner_text() == number
     assert not page.query_selector(f"#n-stuck tr[data-id='{email_id}']")  # pending, fresh
     assert page.inner_text("#n-stuck-total") == "1"
+    page.click(f"#n-stuck tr[data-id='{sms_id}'] td.clickable")  # opens the ticket beside
+    page.wait_for_selector(f"#d-number:has-text('{number}')")
+    page.wait_for_selector(f"#d-notifications tr[data-id='{sms_id}'][data-status='gave_up']")
     page.click(f"#n-stuck tr[data-id='{sms_id}'] button.retry")
     page.wait_for_selector("#n-stuck-total:has-text('0')")
     assert not page.query_selector(f"#n-stuck tr[data-id='{sms_id}']")

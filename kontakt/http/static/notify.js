@@ -3,10 +3,7 @@
 // retry button on the failed or stuck ones (/api/tickets/{n}/notifications).
 // Used by the ticket detail (ticket_detail.js) and the wallboard's stuck list.
 const Notify = {
-  what(n) {
-    const why = L["nt_" + n.ticket_status] || n.ticket_status;
-    return n.subject ? `${why} · ${n.subject}` : why;
-  },
+  what(n) { return L["nt_" + n.ticket_status] || n.ticket_status; },
   status(n) {
     const s = label("ns_", n.status);
     return n.status === "pending" && n.stuck ? `${s} (${L.ns_stuck})` : s;
@@ -15,15 +12,18 @@ const Notify = {
 
   // cells before the common ones (the wallboard puts the ticket number first)
   row(n, before, onRetried, errorId) {
-    const tr = row([...(before || []), this.what(n), label("ch_", n.channel), n.recipient,
+    const tr = row([...(before || []), this.what(n), `${label("ch_", n.channel)}\n${n.recipient}`,
                     this.status(n), this.time(n), n.attempts, n.last_error || ""],
                    {"data-id": n.id, "data-status": n.status, "data-ticket": n.ticket_number,
                     "data-stuck": n.stuck ? "1" : "0"});
-    tr.cells[before ? before.length : 0].title = n.text || "";
+    const at = before ? before.length : 0;
+    tr.cells[at].title = [n.subject, n.text].filter(Boolean).join("\n");
+    tr.cells[at + 1].className = "to";
     const td = document.createElement("td");
     if (n.retryable) {
       const b = document.createElement("button");
-      b.type = "button"; b.className = "retry"; b.textContent = L.n_retry;
+      b.type = "button"; b.className = "retry"; b.textContent = L.n_retry_short;
+      b.title = L.n_retry; b.setAttribute("aria-label", `${L.n_retry}: ${this.what(n)}, ${label("ch_", n.channel)}`);
       b.onclick = async () => {
         b.disabled = true;
         showError(errorId, null);

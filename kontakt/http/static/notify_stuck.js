@@ -11,10 +11,15 @@
     const tbody = table.querySelector("tbody");
     tbody.textContent = "";
     for (const n of res.notifications) {
-      tbody.appendChild(Notify.row(n, [n.ticket_number], async () => {
+      const tr = Notify.row(n, [n.ticket_number], async () => {
         setText("n-stuck-ok", L.n_retried);
         await load();
-      }, "n-stuck-error"));
+      }, "n-stuck-error");
+      if (typeof Queue !== "undefined") {  // the wallboard's ticket detail opens it
+        tr.cells[0].className = "clickable";
+        tr.cells[0].onclick = () => Queue.open(n.ticket_number, true);
+      }
+      tbody.appendChild(tr);
     }
     setText("n-stuck-total", res.total);
   }
