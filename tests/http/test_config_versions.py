@@ -21,7 +21,7 @@ from kontakt.http.app import create_app
 from kontakt.http.context import HttpContext
 from kontakt.http.users import add_user
 from kontakt.settings import Settings
-from tests.tickets.conftest import _pg_admin, migrated_url
+from tests.dbs import KINDS, drop, migrated_url
 from tickets.service import TicketService
 
 OLD, NEW, NEWER = "mon-fri: 07:30-15:30", "mon-fri: 08:00-16:00", "mon-fri: 09:00-17:00"
@@ -56,12 +56,11 @@ async def _apply(svc: Service, text: str) -> None:
     assert r.status_code == 200, r.text
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=KINDS)
 async def url(request, tmp_path):
-    url, name = await migrated_url(request.param, tmp_path)  # through the revisions
+    url, name = await migrated_url(request.param, tmp_path, label="config")  # the revisions
     yield url
-    if name:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await drop(name)
 
 
 async def test_rollback_after_restart_and_only_twenty_kept(url, tmp_path):
