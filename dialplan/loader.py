@@ -74,7 +74,8 @@ def load_config(path: str | Path | None = None) -> Config:
         text = p.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         why = getattr(e, "strerror", None) or str(e)
-        raise ConfigInvalid([Issue(str(p), 0, f"cannot read: {why}")]) from None
+        raise ConfigInvalid([Issue(str(p), 0, f"cannot read: {why}", "config.unreadable",
+                                   {"reason": why})]) from None
     return parse_config(text, str(p))
 
 
@@ -96,9 +97,10 @@ def parse_config(text: str, source: str = "<text>") -> Config:
             mark = e.context_mark  # type: ignore[attr-defined]
         line = mark.line + 1 if mark is not None else 0
         problem = getattr(e, "problem", None) or str(e)
-        raise ConfigInvalid([Issue(source, line, f"not valid YAML: {problem}")]) from None
+        raise ConfigInvalid([Issue(source, line, f"not valid YAML: {problem}",
+                                   "config.yaml_syntax", {"problem": problem})]) from None
     if root is None:
-        raise ConfigInvalid([Issue(source, 1, "the file is empty")])
+        raise ConfigInvalid([Issue(source, 1, "the file is empty", "config.empty")])
     config = _build(r, root, text)
     if r.issues or config is None:
         raise ConfigInvalid(sorted(r.issues, key=lambda i: i.line))
@@ -116,7 +118,8 @@ def _build(r: Reader, root: Node, text: str) -> Config | None:
                 ZoneInfo(tz)
                 timezone = tz
         except (ZoneInfoNotFoundError, ValueError):
-            r.err(top["timezone"][1], f"timezone: unknown time zone {tz!r}")
+            r.err(top["timezone"][1], f"timezone: unknown time zone {tz!r}",
+                  "config.unknown_timezone", timezone=tz)
     languages = read_languages(r, top["languages"][1]) if "languages" in top else ()
     prompts = read_prompts(r, top["prompts"][1]) if "prompts" in top else {}
     uses: list[tuple[str, Node]] = []  # prompt references, checked at the end

@@ -33,12 +33,14 @@ def _deadline(r: Reader, node: Node, what: str) -> Deadline | None:
             return None
         if n <= 0 or n > MAX_HOURS:
             r.err(m[key][1], f"{what}: {key} {n:g} must be more than 0 and at most "
-                             f"{MAX_HOURS:g} working hours")
+                             f"{MAX_HOURS:g} working hours", "config.deadline_range",
+                  what=what, key=key, value=f"{n:g}", max=f"{MAX_HOURS:g}")
             return None
         vals.append(n)
     if vals[1] < vals[0]:
         r.err(m["resolution"][1], f"{what}: resolution {vals[1]:g} is shorter than "
-                                  f"response {vals[0]:g}")
+                                  f"response {vals[0]:g}", "config.deadline_order",
+              what=what, resolution=f"{vals[1]:g}", response=f"{vals[0]:g}")
         return None
     return Deadline(vals[0], vals[1])
 
@@ -54,21 +56,25 @@ def read_deadlines(r: Reader, node: Node, departments: tuple[Department, ...],
             continue
         dep = known.get(key)
         if dep is None:
-            r.err(knode, f"deadlines: {key!r} is not a department id (nor default)")
+            r.err(knode, f"deadlines: {key!r} is not a department id (nor default)",
+                  "config.deadline_department", department=key)
             continue
         kinds: dict[str, Deadline] = {}
         for kind, (kk, kv) in r.mapping(vnode, f"deadlines.{key}").items():
             if kind != "default" and kind not in KINDS:
                 r.err(kk, f"deadlines.{key}: {kind!r} is not a kind "
-                          f"({', '.join(KINDS)}, or default)")
+                          f"({', '.join(KINDS)}, or default)", "config.deadline_kind",
+                      department=key, kind=kind, known=", ".join(KINDS))
                 continue
             if kind != "default" and kind not in dep.kinds:
-                r.err(kk, f"deadlines.{key}: department {key} does not take {kind} tickets")
+                r.err(kk, f"deadlines.{key}: department {key} does not take {kind} tickets",
+                      "config.deadline_kind_not_taken", department=key, kind=kind)
                 continue
             d = _deadline(r, kv, f"deadlines.{key}.{kind}")
             if d is not None:
                 kinds[kind] = d
         per[key] = MappingProxyType(kinds)
     if hours is not None and not any(hours.weekly):
-        r.err(node, "deadlines: the weekly hours have no working day, a deadline never runs")
+        r.err(node, "deadlines: the weekly hours have no working day, a deadline never runs",
+              "config.deadline_no_working_day")
     return Deadlines(default, MappingProxyType(per))

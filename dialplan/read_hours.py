@@ -18,7 +18,8 @@ _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 def _time(r: Reader, node: Node, s: str, what: str) -> time | None:
     m = _TIME.match(s.strip())
     if m is None:
-        r.err(node, f"{what}: bad time {s.strip()!r}, write HH:MM (00:00-23:59)")
+        r.err(node, f"{what}: bad time {s.strip()!r}, write HH:MM (00:00-23:59)",
+              "config.bad_time", what=what, value=s.strip())
         return None
     return time(int(m.group(1)), int(m.group(2)))
 
@@ -35,7 +36,8 @@ def _spans(r: Reader, node: Node, what: str) -> tuple[Span, ...] | None:
             continue
         start_s, sep, end_s = s.partition("-")
         if not sep:
-            r.err(it, f"{what}: {s!r} must be a span like 07:30-15:30, or closed")
+            r.err(it, f"{what}: {s!r} must be a span like 07:30-15:30, or closed",
+                  "config.bad_span", what=what, value=s)
             return None
         # 24:00 ends a span at midnight (open until the end of the day).
         end = time.max if end_s.strip() == "24:00" else _time(r, it, end_s, what)
@@ -43,13 +45,15 @@ def _spans(r: Reader, node: Node, what: str) -> tuple[Span, ...] | None:
         if start is None or end is None:
             return None
         if end <= start:
-            r.err(it, f"{what}: span {s!r} ends before it starts")
+            r.err(it, f"{what}: span {s!r} ends before it starts", "config.span_backwards",
+                  what=what, value=s)
             return None
         out.append(Span(start, end))
     out.sort(key=lambda sp: sp.start)
     for a, b in itertools.pairwise(out):
         if b.start < a.end:
-            r.err(node, f"{what}: spans {a} and {b} overlap")
+            r.err(node, f"{what}: spans {a} and {b} overlap", "config.spans_overlap", what=what,
+                  a=str(a), b=str(b))
             return None
     return tuple(out)
 
@@ -75,12 +79,14 @@ def read_hours(r: Reader, node: Node) -> Hours | None:
         days = _weekday_keys(key)
         if days is None:
             r.err(knode, f"hours.weekly: {key!r} is not a day or range "
-                         f"({', '.join(WEEKDAYS)}, or e.g. mon-fri)")
+                         f"({', '.join(WEEKDAYS)}, or e.g. mon-fri)", "config.bad_day",
+                  day=key, known=", ".join(WEEKDAYS))
             continue
         spans = _spans(r, vnode, f"hours.weekly.{key}")
         for d in days:
             if d in set_on:
-                r.err(knode, f"hours.weekly: {WEEKDAYS[d]} is already set on line {set_on[d]}")
+                r.err(knode, f"hours.weekly: {WEEKDAYS[d]} is already set on line {set_on[d]}",
+                      "config.day_twice", day=WEEKDAYS[d], first_line=set_on[d])
             set_on[d] = line_of(knode)
             weekly[d] = spans or ()
     country: str | None = "RS"
@@ -90,7 +96,8 @@ def read_hours(r: Reader, node: Node) -> Hours | None:
             country = None
         elif c != "RS":
             r.err(m["public_holidays"][1],
-                  f"hours.public_holidays: {c!r} must be RS (Serbia) or none")
+                  f"hours.public_holidays: {c!r} must be RS (Serbia) or none",
+                  "config.bad_holidays", value=c)
         else:
             country = c
     callback = True
@@ -106,10 +113,12 @@ def read_hours(r: Reader, node: Node) -> Hours | None:
         try:
             day = date.fromisoformat(ds)
         except ValueError:
-            r.err(sm["date"][1], f"special day: bad date {ds!r}, write YYYY-MM-DD")
+            r.err(sm["date"][1], f"special day: bad date {ds!r}, write YYYY-MM-DD",
+                  "config.bad_date", value=ds)
             continue
         if day in seen:
-            r.err(sm["date"][1], f"special day {ds} appears twice (first on line {seen[day]})")
+            r.err(sm["date"][1], f"special day {ds} appears twice (first on line {seen[day]})",
+                  "config.date_twice", date=ds, first_line=seen[day])
             continue
         seen[day] = line_of(sm["date"][1])
         spans = _spans(r, sm["hours"][1], f"special day {ds}") if "hours" in sm else ()

@@ -24,7 +24,7 @@ def read_ivr(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> Ivr | None:
     targets: list[tuple[str, Node]] = []
     for mid, (knode, vnode) in r.mapping(m["menus"][1], "ivr.menus").items():
         if not ID.match(mid):
-            r.err(knode, f"menu id {mid!r}: use a-z, 0-9 and '_'")
+            r.err(knode, f"menu id {mid!r}: use a-z, 0-9 and '_'", "config.bad_menu_id", menu=mid)
             continue
         mm = r.mapping(vnode, f"menu {mid}", ("prompt", "options"), required=("prompt", "options"))
         if "prompt" not in mm or "options" not in mm:
@@ -34,7 +34,8 @@ def read_ivr(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> Ivr | None:
         options: list[MenuOption] = []
         for digit, (dnode, onode) in _digits(r, mm["options"][1], mid):
             if not _DIGIT.match(digit):
-                r.err(dnode, f"menu {mid}: {digit!r} is not a key (0-9, * or #)")
+                r.err(dnode, f"menu {mid}: {digit!r} is not a key (0-9, * or #)",
+                      "config.bad_digit_key", menu=mid, digit=digit)
                 continue
             opt = _option(r, digit, onode, mid, uses)
             if opt is not None:
@@ -42,15 +43,17 @@ def read_ivr(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> Ivr | None:
                 if opt.action == "menu" and opt.target:
                     targets.append((opt.target, onode))
         if not options:
-            r.err(mm["options"][1], f"menu {mid}: no options")
+            r.err(mm["options"][1], f"menu {mid}: no options", "config.menu_no_options", menu=mid)
         menus.append(Menu(mid, prompt, tuple(options)))
     ids = {mn.id for mn in menus}
     start = r.text(m["start"][1], "ivr.start") or ""
     if start not in ids:
-        r.err(m["start"][1], f"ivr.start: unknown menu {start!r}")
+        r.err(m["start"][1], f"ivr.start: unknown menu {start!r}", "config.unknown_start_menu",
+              menu=start)
     for target, tnode in targets:
         if target not in ids:
-            r.err(tnode, f"unknown menu target {target!r} (menus: {', '.join(sorted(ids))})")
+            r.err(tnode, f"unknown menu target {target!r} (menus: {', '.join(sorted(ids))})",
+                  "config.unknown_menu_target", target=target, menus=", ".join(sorted(ids)))
     _unreachable(r, menus, start, m["menus"][1])
     timeout = r.number(m["timeout"][1], "ivr.timeout", minimum=1) if "timeout" in m else 5.0
     retries = r.number(m["retries"][1], "ivr.retries") if "retries" in m else 2
@@ -70,12 +73,14 @@ def _option(r: Reader, digit: str, node: Node, menu: str,
         if word in ("operator", "status", "repeat"):
             return MenuOption(digit, word)
         r.err(node, f"{what}: {word!r} must be operator, status, repeat, "
-                    "{menu: ID}, {play: PROMPT} or {operator: SKILL}")
+                    "{menu: ID}, {play: PROMPT} or {operator: SKILL}", "config.bad_action",
+              what=what, value=word)
         return None
     m = r.mapping(node, what, ("menu", "play", "operator"))
     if len(m) != 1:
         if m:
-            r.err(node, f"{what}: give exactly one of menu, play, operator")
+            r.err(node, f"{what}: give exactly one of menu, play, operator",
+                  "config.action_one_of", what=what)
         return None
     (kind, (_, vnode)), = m.items()
     target = r.text(vnode, f"{what}: {kind}")
@@ -92,13 +97,15 @@ def _option(r: Reader, digit: str, node: Node, menu: str,
 def _digits(r: Reader, node: Node, menu: str) -> Iterator[tuple[str, tuple[Node, Node]]]:
     """The options of a menu, reporting a digit given twice as such."""
     if not isinstance(node, MappingNode):
-        r.err(node, f"menu {menu}: options must map digits to actions")
+        r.err(node, f"menu {menu}: options must map digits to actions",
+              "config.options_not_mapping", menu=menu)
         return
     seen: dict[str, int] = {}
     for k, v in node.value:
         digit = str(k.value) if isinstance(k, ScalarNode) else "?"
         if digit in seen:
-            r.err(k, f"menu {menu}: duplicate digit {digit} (first on line {seen[digit]})")
+            r.err(k, f"menu {menu}: duplicate digit {digit} (first on line {seen[digit]})",
+                  "config.duplicate_digit", menu=menu, digit=digit, first_line=seen[digit])
             continue
         seen[digit] = line_of(k)
         yield digit, (k, v)
@@ -119,4 +126,5 @@ def _unreachable(r: Reader, menus: list[Menu], start: str, node: Node) -> None:
     for mn in menus:
         if mn.id not in reached and start in by_id:
             r.err(lines.get(mn.id, line_of(node)),
-                  f"menu {mn.id!r} is unreachable: no option leads to it from {start!r}")
+                  f"menu {mn.id!r} is unreachable: no option leads to it from {start!r}",
+                  "config.menu_unreachable", menu=mn.id, start=start)

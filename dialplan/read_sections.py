@@ -31,28 +31,33 @@ def read_languages(r: Reader, node: Node) -> tuple[Language, ...]:
             continue
         code = r.text(m["code"][1], "language code") or ""
         if not _LANG.match(code):
-            r.err(m["code"][1], f"language code {code!r}: use an ISO 639 code such as sr, hu, sk")
+            r.err(m["code"][1], f"language code {code!r}: use an ISO 639 code such as sr, hu, sk",
+                  "config.bad_language_code", language=code)
             continue
         if "enabled" in m and r.flag(m["enabled"][1], f"language {code}: enabled") is False:
             continue
         if code in codes:
-            r.err(m["code"][1], f"language {code!r} appears twice (first on line {codes[code]})")
+            r.err(m["code"][1], f"language {code!r} appears twice (first on line {codes[code]})",
+                  "config.language_twice", language=code, first_line=codes[code])
             continue
         codes[code] = line_of(m["code"][1])
         digit = r.text(m["digit"][1], f"language {code}: digit") or ""
         if not re.fullmatch(r"[0-9]", digit):
-            r.err(m["digit"][1], f"language {code}: digit {digit!r} must be one key 0-9")
+            r.err(m["digit"][1], f"language {code}: digit {digit!r} must be one key 0-9",
+                  "config.bad_language_digit", language=code, digit=digit)
             continue
         if digit in digits:
             r.err(m["digit"][1], f"language {code}: duplicate digit {digit} "
-                                 f"(also on line {digits[digit]})")
+                                 f"(also on line {digits[digit]})", "config.language_digit_twice",
+                  language=code, digit=digit, first_line=digits[digit])
             continue
         digits[digit] = line_of(m["digit"][1])
         voice = r.text(m["voice"][1], f"language {code}: voice") if "voice" in m else code
         out.append(Language(code, r.text(m["name"][1], "language name") or code,
                             voice or code, digit))
     if isinstance(node, SequenceNode) and not out:
-        r.err(node, "languages: enable at least one language (the first is the default)")
+        r.err(node, "languages: enable at least one language (the first is the default)",
+              "config.no_language")
     return tuple(out)
 
 
@@ -60,7 +65,8 @@ def read_prompts(r: Reader, node: Node) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for pid, (knode, vnode) in r.mapping(node, "prompts").items():
         if not ID.match(pid):
-            r.err(knode, f"prompt id {pid!r}: use a-z, 0-9 and '_'")
+            r.err(knode, f"prompt id {pid!r}: use a-z, 0-9 and '_'", "config.bad_prompt_id",
+                  prompt=pid)
             continue
         texts: dict[str, str] = {}
         for lang, (_, tnode) in r.mapping(vnode, f"prompt {pid}").items():
@@ -68,7 +74,8 @@ def read_prompts(r: Reader, node: Node) -> dict[str, dict[str, str]]:
             if t:
                 texts[lang] = t
             elif t is not None:
-                r.err(tnode, f"prompt {pid} ({lang}): empty text")
+                r.err(tnode, f"prompt {pid} ({lang}): empty text", "config.empty_prompt",
+                      prompt=pid, language=lang)
         out[pid] = texts
     return out
 
@@ -83,12 +90,14 @@ def check_prompts(r: Reader, entry: tuple[Node, Node], prompts: dict[str, dict[s
     for pid, line in wanted.items():
         if pid not in prompts:
             where = "" if line == line_of(entry[0]) else " (used here)"
-            r.err(line, f"missing prompt {pid!r}{where}: add it under prompts:")
+            r.err(line, f"missing prompt {pid!r}{where}: add it under prompts:",
+                  "config.missing_prompt_used" if where else "config.missing_prompt", prompt=pid)
             continue
         for lang in languages:
             if lang.code not in prompts[pid]:
                 r.err(prompt_nodes.get(pid, line),
-                      f"prompt {pid!r} has no text in language {lang.code!r}")
+                      f"prompt {pid!r} has no text in language {lang.code!r}",
+                      "config.prompt_missing_language", prompt=pid, language=lang.code)
 
 
 def read_numbers(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> tuple[ServiceNumber, ...]:
@@ -102,10 +111,12 @@ def read_numbers(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> tuple[S
         raw = r.text(m["number"][1], "number") or ""
         e164 = normalise(raw)
         if e164 is None:
-            r.err(m["number"][1], f"number {raw!r} is not a valid Serbian phone number")
+            r.err(m["number"][1], f"number {raw!r} is not a valid Serbian phone number",
+                  "config.bad_number", number=raw)
             continue
         if e164 in seen:
-            r.err(m["number"][1], f"number {raw} appears twice (first on line {seen[e164]})")
+            r.err(m["number"][1], f"number {raw} appears twice (first on line {seen[e164]})",
+                  "config.number_twice", number=raw, first_line=seen[e164])
             continue
         seen[e164] = line_of(m["number"][1])
         callers = _callers(r, m["callers"][1], raw)
@@ -115,13 +126,15 @@ def read_numbers(r: Reader, node: Node, uses: list[tuple[str, Node]]) -> tuple[S
             if refusal:
                 uses.append((refusal, m["refusal_prompt"][1]))
         elif "any" not in callers:
-            r.err(item, f"number {raw}: refuses some callers but has no refusal_prompt")
+            r.err(item, f"number {raw}: refuses some callers but has no refusal_prompt",
+                  "config.no_refusal_prompt", number=raw)
         rule = "refuse"
         if "unknown_caller" in m:
             rule = r.text(m["unknown_caller"][1], "unknown_caller") or ""
             if rule not in ("refuse", "accept"):
                 r.err(m["unknown_caller"][1],
-                      f"number {raw}: unknown_caller {rule!r} must be refuse or accept")
+                      f"number {raw}: unknown_caller {rule!r} must be refuse or accept",
+                      "config.bad_unknown_caller", number=raw, value=rule)
                 rule = "refuse"
         out.append(ServiceNumber(
             e164=e164, name=r.text(m["name"][1], "name") or raw if "name" in m else raw,
@@ -140,7 +153,8 @@ def _callers(r: Reader, node: Node, number: str) -> tuple[str, ...]:
             out.append(c)
         else:
             r.err(it, f"number {number}: caller rule {c!r} must be an area code such as "
-                      f"\"021\" (quoted) or one of {', '.join(CALLER_WORDS)}")
+                      f"\"021\" (quoted) or one of {', '.join(CALLER_WORDS)}",
+                  "config.bad_caller_rule", number=number, value=c, known=", ".join(CALLER_WORDS))
     return tuple(out)
 
 
@@ -150,18 +164,21 @@ def read_departments(r: Reader, node: Node) -> tuple[Department, ...]:
     for item in r.seq(node, "departments"):
         raw = plain(item)
         if not isinstance(raw, dict):
-            r.err(item, "department must be a mapping")
+            r.err(item, "department must be a mapping", "config.department_not_mapping")
             continue
         if not raw.get("number"):
-            r.err(item, f"department {raw.get('id', '?')!r} has no transfer number")
+            r.err(item, f"department {raw.get('id', '?')!r} has no transfer number",
+                  "config.department_no_number", department=str(raw.get("id", "?")))
             continue
         try:
             dep = Department.from_mapping(raw)
         except DepartmentError as e:
-            r.err(item, str(e))
+            r.err(item, str(e), "config.department_invalid", department=str(raw.get("id", "?")),
+                  detail=str(e))
             continue
         if dep.id in seen:
-            r.err(item, f"department id {dep.id!r} appears twice (first on line {seen[dep.id]})")
+            r.err(item, f"department id {dep.id!r} appears twice (first on line {seen[dep.id]})",
+                  "config.department_twice", department=dep.id, first_line=seen[dep.id])
             continue
         seen[dep.id] = line_of(item)
         out.append(dep)

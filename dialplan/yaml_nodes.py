@@ -10,7 +10,8 @@ sexagesimal integer 450.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -18,19 +19,22 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in a configuration file."""
+    """One problem in a configuration file: ``message`` in English (logs,
+    the CLI); ``code`` (stable, e.g. ``config.unknown_key``) and ``params``
+    (the values in the message) for an editor to say it in its language."""
 
     file: str
     line: int
     message: str
     code: str = "config.invalid"  # config.too_deep etc. for the limits in yaml_limits
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "message": self.message,
-                "code": self.code}
+                "code": self.code, "params": dict(self.params)}
 
 
 def line_of(node: Node) -> int:
@@ -45,40 +49,47 @@ class Reader:
         self.source = source
         self.issues: list[Issue] = []
 
-    def err(self, node: Node | int, message: str) -> None:
+    def err(self, node: Node | int, message: str, code: str = "config.invalid",
+            **params: Any) -> None:
         line = node if isinstance(node, int) else line_of(node)
-        self.issues.append(Issue(self.source, line, message))
+        self.issues.append(Issue(self.source, line, message, code, params))
 
     def mapping(self, node: Node, what: str, keys: tuple[str, ...] | None = None,
                 required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]]:
         """Key -> (key node, value node); reports duplicates, unknown and missing keys."""
         if not isinstance(node, MappingNode):
-            self.err(node, f"{what} must be a mapping (key: value lines)")
+            self.err(node, f"{what} must be a mapping (key: value lines)", "config.not_mapping",
+                     what=what)
             return {}
         out: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
             key = k.value if isinstance(k, ScalarNode) else "?"
             if key in out:
-                self.err(k, f"{what}: duplicate key {key!r} (first on line {line_of(out[key][0])})")
+                first = line_of(out[key][0])
+                self.err(k, f"{what}: duplicate key {key!r} (first on line {first})",
+                         "config.duplicate_key", what=what, key=key, first_line=first)
                 continue
             if keys is not None and key not in keys:
-                self.err(k, f"{what}: unknown key {key!r} (known: {', '.join(keys)})")
+                self.err(k, f"{what}: unknown key {key!r} (known: {', '.join(keys)})",
+                         "config.unknown_key", what=what, key=key, known=", ".join(keys))
                 continue
             out[key] = (k, v)
         for key in required:
             if key not in out:
-                self.err(node, f"{what}: missing {key!r}")
+                self.err(node, f"{what}: missing {key!r}", "config.missing_key", what=what,
+                         key=key)
         return out
 
     def seq(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            self.err(node, f"{what} must be a list (lines starting with '- ')")
+            self.err(node, f"{what} must be a list (lines starting with '- ')", "config.not_list",
+                     what=what)
             return []
         return list(node.value)
 
     def text(self, node: Node, what: str) -> str | None:
         if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-            self.err(node, f"{what} must be a single value")
+            self.err(node, f"{what} must be a single value", "config.not_value", what=what)
             return None
         return str(node.value).strip()
 
@@ -89,10 +100,12 @@ class Reader:
         try:
             n = float(s)
         except ValueError:
-            self.err(node, f"{what}: {s!r} is not a number")
+            self.err(node, f"{what}: {s!r} is not a number", "config.not_number", what=what,
+                     value=s)
             return None
         if n < minimum:
-            self.err(node, f"{what}: {s} must be at least {minimum:g}")
+            self.err(node, f"{what}: {s} must be at least {minimum:g}", "config.too_small",
+                     what=what, value=s, minimum=f"{minimum:g}")
             return None
         return n
 
@@ -102,7 +115,8 @@ class Reader:
             return True
         if s in ("false", "no", "off"):
             return False
-        self.err(node, f"{what}: {s!r} must be true or false")
+        self.err(node, f"{what}: {s!r} must be true or false", "config.not_flag", what=what,
+                 value=s)
         return None
 
 

@@ -12,7 +12,7 @@ from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
 from tickets.domain import Actor, Forbidden, Role
 from tickets.search import RECENT, search_query, text_words
-from tickets.sla import SlaPolicy
+from tickets.sla import SlaPolicy, missed
 from tickets.store import TicketRepository, count_by_department, to_domain, totals
 
 
@@ -99,9 +99,12 @@ class TicketQueries:
                          opened_by: str | None = None, q: str | None = None,
                          since: datetime | str | None = None,
                          until: datetime | str | None = None, sort: str = "queue",
-                         offset: int = 0, limit: int = 50) -> dict[str, Any]:
+                         overdue: bool = False, offset: int = 0,
+                         limit: int = 50) -> dict[str, Any]:
         """One page of tickets and how many match: ``{"tickets", "total"}``
-        (``tickets.workqueue``); department staff see their department only."""
+        (``tickets.workqueue``); department staff see their department only;
+        ``overdue``: only the tickets past a deadline now.  Each row shows its
+        deadline, ``overdue`` also when the job has not marked it yet."""
         from tickets.workqueue import queue_query
 
         actor = as_actor(actor)
@@ -117,15 +120,23 @@ class TicketQueries:
             kind = d.parse_enum(d.Kind, kind, "kind").value
         if status is not None:
             status = d.parse_enum(d.Status, status, "status").value
+        now = self.clock()
         async with self.sessionmaker() as s:
             rows_q, count_q = queue_query(
                 s.bind.dialect.name, department=department, status=status, state=state,
                 kind=kind, assignee=assignee, opened_by=opened_by, channel=channel, q=q,
                 since=when(since, "since"), until=when(until, "until"), sort=sort,
+                overdue_at=now if overdue else None,
                 offset=int(offset or 0), limit=int(limit or 50))
             rows = (await s.scalars(rows_q)).all()
             total = int(await s.scalar(count_q) or 0)
-        return {"tickets": [ticket_dict(to_domain(r)) for r in rows], "total": total}
+        return {"tickets": [self._queue_row(to_domain(r), now) for r in rows], "total": total}
+
+    def _queue_row(self, t: d.Ticket, now: datetime) -> dict[str, Any]:
+        out = self.present(t)
+        if missed(t, now) is not None:  # late, not yet marked by the overdue job
+            out["deadline"] = {**out["deadline"], "overdue": True}
+        return out
     # -- the follow-through (tickets.followup_queries) ---------------------------
 
     async def due_numbers(self, now: datetime) -> list[str]:

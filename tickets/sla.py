@@ -85,15 +85,7 @@ class SlaPolicy:
 
     def missed(self, t: Ticket, now: datetime) -> tuple[str, datetime] | None:
         """The deadline ``t`` has missed and not yet been marked for, if any."""
-        sla = t.sla
-        if t.status not in RUNNING or sla.resolution_s is None:
-            return None
-        if sla.overdue != "resolution" and sla.due_at is not None and sla.due_at <= now:
-            return "resolution", sla.due_at
-        if sla.overdue is None and sla.responded_at is None and \
-                sla.response_due_at is not None and sla.response_due_at <= now:
-            return "response", sla.response_due_at
-        return None
+        return missed(t, now)
 
     def view(self, t: Ticket, now: datetime) -> dict[str, Any]:
         sla = t.sla
@@ -106,6 +98,20 @@ class SlaPolicy:
                 "clock": ("none" if sla.resolution_s is None else
                           "running" if sla.running_since is not None else "stopped"),
                 "overdue": bool(sla.overdue) or late, "overdue_deadline": sla.overdue}
+
+
+def missed(t: Ticket, now: datetime) -> tuple[str, datetime] | None:
+    """The deadline ``t`` has missed and not yet been marked for, if any
+    (needs no calendar: the due times are stored)."""
+    sla = t.sla
+    if t.status not in RUNNING or sla.resolution_s is None:
+        return None
+    if sla.overdue != "resolution" and sla.due_at is not None and sla.due_at <= now:
+        return "resolution", sla.due_at
+    if sla.overdue is None and sla.responded_at is None and \
+            sla.response_due_at is not None and sla.response_due_at <= now:
+        return "response", sla.response_due_at
+    return None
 
 
 def plain_view(t: Ticket) -> dict[str, Any]:

@@ -6,7 +6,10 @@ conditions.  Sorts: ``queue`` (open first, oldest open at the top, then the
 rest newest first), ``newest``, ``oldest``, ``updated`` (last touched first).
 ``q`` is one search box: a ticket number (``NS-2026-000012``), a phone
 number (normalized to E.164) or words (every word as a prefix of the
-subject or description, or part of the citizen's name).
+subject or description, or part of the citizen's name).  ``overdue``
+keeps the tickets past a deadline (``overdue_condition``): marked by the
+overdue job (``kontakt.overdue``) and still not done, or running past a due
+time the job has not marked yet.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ SORTS = ("queue", "newest", "oldest", "updated")
 _NUMBER = re.compile(r"^\s*(NS-\d{4}-\d{1,})\s*$", re.IGNORECASE)
 _FTS = table("tickets_fts", column("rowid"))
 _PHONE = re.compile(r"^\s*\+?[\d\s/()-]{6,}\s*$")
+# The deadline clock runs in these (tickets.sla.RUNNING); a marked ticket
+# stays overdue until it is done.
+RUNNING = (Status.forwarded.value, Status.active.value)
+NOT_DONE = (*OPEN, Status.waiting.value, Status.returned.value)
 
 
 def _search(dialect: str, q: str) -> Any:
@@ -74,13 +81,24 @@ def _order(sort: str) -> tuple[Any, ...]:
             case((is_open, TicketRow.created_at), else_=None).asc(), *newest)
 
 
+def overdue_condition(now: datetime) -> Any:
+    """Past a deadline at ``now`` (as ``tickets.sla.missed``, or marked)."""
+    marked = and_(TicketRow.overdue.is_not(None), TicketRow.status.in_(NOT_DONE))
+    late = and_(TicketRow.status.in_(RUNNING), TicketRow.sla_resolution_s.is_not(None), or_(
+        TicketRow.due_at <= now,
+        and_(TicketRow.sla_responded_at.is_(None), TicketRow.sla_response_due_at <= now)))
+    return or_(marked, late)
+
+
 def queue_query(dialect: str, *, department: str | None = None, status: str | None = None,
                 state: str | None = None, kind: str | None = None,
                 assignee: str | None = None, opened_by: str | None = None,
                 channel: str | None = None, q: str | None = None,
                 since: datetime | None = None, until: datetime | None = None,
+                overdue_at: datetime | None = None,
                 sort: str = "queue", offset: int = 0, limit: int = 50) -> tuple[Any, Any]:
-    """(rows of one page, total count) for the given filters."""
+    """(rows of one page, total count) for the given filters; ``overdue_at``
+    (now) keeps the tickets past a deadline then."""
     if sort not in SORTS:
         raise InvalidTicket(f"sort {sort!r}: use one of {', '.join(SORTS)}", field="sort",
                             value=sort)
@@ -99,6 +117,8 @@ def queue_query(dialect: str, *, department: str | None = None, status: str | No
         conds.append(TicketRow.created_at >= since)
     if until is not None:
         conds.append(TicketRow.created_at < until)
+    if overdue_at is not None:
+        conds.append(overdue_condition(overdue_at))
     found = _search(dialect, q) if q and q.strip() else None
     if found is not None:
         conds.append(found)

@@ -14,6 +14,7 @@ from kontakt.http import (
     citizen_api,
     config_api,
     followup_api,
+    notify_api,
     privacy_api,
     queue_api,
     recording_api,
@@ -199,7 +200,7 @@ async def config_apply(c: Call) -> Any:
         raise ApiError(422, "config.invalid", "the configuration has problems",
                        problems=problems)
     now = sources.config_read(c.web)
-    config_api.remember(c.web, now["text"], now["version"], c.user.username)
+    await config_api.remember(c.web, now["text"], now["version"], c.user.username)
     await sources.config_apply(c.web, c.body["text"])
     log.info("config.applied", by=c.user.username)
     return {"applied": True, **sources.config_read(c.web)}
@@ -240,6 +241,7 @@ OPS: list[Op] = [
                  description=_text, call=_s, **CONTACT)),
     *followup_api.OPS,  # before ticket_api: /api/tickets/returned is not a number
     *ticket_api.OPS,
+    *notify_api.OPS,
     *attachments_api.OPS,
     *queue_api.OPS,
     *citizen_api.OPS,

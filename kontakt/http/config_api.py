@@ -1,40 +1,35 @@
 """The configuration editor's helpers: the versions applied before (kept
-in memory by this process, newest first, for a one-click rollback) and the
-warnings a change earns although it is valid: opening hours changed while
-a prompt still speaks of the old hours."""
+in the database by ``kontakt.config_versions``, newest first, for a
+one-click rollback that still works after a restart) and the warnings a
+change earns although it is valid: opening hours changed while a prompt
+still speaks of the old hours."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
 from infra.logs import get_logger
+from kontakt.config_versions import ConfigVersions
 from kontakt.http import sources
 from kontakt.http.errors import ApiError
 from kontakt.http.ops import Call, Op
 
 log = get_logger("kontakt.http")
 ADMIN = frozenset({"admin"})
-KEEP = 20
 # Words of a prompt that tells the hours (Serbian, Hungarian, Slovak, Romanian, Rusyn).
 _HOURS_WORDS = re.compile(r"час|радн|ради |óra|hodín|orele|\d{1,2}[:.]\d{2}", re.IGNORECASE)
 
 
-def versions(web: Any) -> list[dict[str, Any]]:
-    if not hasattr(web, "config_versions"):
-        web.config_versions = []
-    return web.config_versions  # type: ignore[no-any-return]
+def versions(web: Any) -> ConfigVersions:
+    return ConfigVersions(web.ctx.sessionmaker)
 
 
-def remember(web: Any, text: str, version: Any, by: str) -> None:
+async def remember(web: Any, text: str, version: Any, by: str) -> None:
     """Keep the text being replaced (call before applying the new one)."""
-    kept = versions(web)
-    kept.insert(0, {"version": version, "text": text, "by": by,
-                    "replaced_at": datetime.now(UTC).isoformat()})
-    del kept[KEEP:]
+    await versions(web).remember(text, version if isinstance(version, int) else None, by)
 
 
 def warnings(running: str, candidate: str) -> list[dict[str, Any]]:
@@ -64,23 +59,26 @@ async def config_check(c: Call) -> Any:
 
 
 async def config_versions(c: Call) -> Any:
-    return {"versions": [{k: v for k, v in x.items()} for x in versions(c.web)]}
+    return {"versions": [v.public() for v in await versions(c.web).newest()]}
 
 
 async def config_rollback(c: Call) -> Any:
-    kept = versions(c.web)
-    found = next((x for x in kept if x["version"] == c.body["version"]), None)
+    b = c.body
+    if b.get("id") is None and b.get("version") is None:
+        raise ApiError(422, "request.invalid", "body: give id (or version) of a kept version",
+                       field="id", reason="required")
+    found = await versions(c.web).find(id=b.get("id"), version=b.get("version"))
     if found is None:
-        raise ApiError(404, "config.no_version", f"no kept version {c.body['version']}",
-                       version=c.body["version"])
-    problems = sources.config_problems(c.web, found["text"])
+        which = {"id": b["id"]} if b.get("id") is not None else {"version": b["version"]}
+        raise ApiError(404, "config.no_version", f"no kept version {which}", **which)
+    problems = sources.config_problems(c.web, found.text)
     if problems:
         raise ApiError(422, "config.invalid", "that version no longer validates",
                        problems=problems)
     now = sources.config_read(c.web)
-    remember(c.web, now["text"], now["version"], c.user.username)
-    await sources.config_apply(c.web, found["text"])
-    log.info("config.rolled_back", to=found["version"], by=c.user.username)
+    await remember(c.web, now["text"], now["version"], c.user.username)
+    await sources.config_apply(c.web, found.text)
+    log.info("config.rolled_back", to_id=found.id, to=found.version, by=c.user.username)
     return {"applied": True, **sources.config_read(c.web)}
 
 
@@ -93,6 +91,8 @@ OPS: list[Op] = [
        "The configurations applied before (newest first)", "config"),
     Op("POST", "/api/config/rollback", config_rollback, ADMIN,
        "Apply a kept earlier configuration again", "config",
-       body={"type": "object", "required": ["version"], "additionalProperties": False,
-             "properties": {"version": {"type": "integer", "minimum": 0}}}),
+       body={"type": "object", "additionalProperties": False,
+             "properties": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                            "version": {"type": "integer", "minimum": 0,
+                                        "maximum": 2**31 - 1}}}),
 ]

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from kontakt.http.i18n_config import CONFIG_LABELS
 from kontakt.http.i18n_desk import LABELS as DESK_LABELS
 from kontakt.http.i18n_followup import FOLLOWUP_LABELS
+from kontakt.http.i18n_notify import NOTIFY_LABELS
 
 _CYR = dict(zip("абвгдђежзијклмнопрстћуфхцчш",
                 ["a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "m", "n",
@@ -131,6 +133,8 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 LABELS.update(DESK_LABELS)
 LABELS.update(FOLLOWUP_LABELS)  # deadlines, returns, merges, staffing
+LABELS.update(CONFIG_LABELS)  # the configuration validator's problems
+LABELS.update(NOTIFY_LABELS)  # the citizen's SMS and e-mail on the workstations
 LANGS = ("sr-Cyrl", "sr-Latn", "en")
 LANG_NAMES = {"sr-Cyrl": "Ћирилица", "sr-Latn": "Latinica", "en": "English"}
 

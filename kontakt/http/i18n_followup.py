@@ -9,6 +9,7 @@ FOLLOWUP_LABELS: dict[str, tuple[str, str]] = {
     "deadlines": ("Рокови", "Deadlines"), "due": ("Рок", "Due"),
     "left": ("Преостало (радно време)", "Left (working time)"),
     "overdue": ("Прекорачен рок", "Overdue"), "on_time": ("у року", "on time"),
+    "overdue_only": ("Само ван рока", "Overdue only"),
     "paused": ("заустављен (чека грађанина)", "paused (waiting for citizen)"),
     "return_ticket": ("Врати Контакт центру (погрешан сервис)",
                       "Return to the contact center (wrong department)"),

@@ -50,6 +50,8 @@ OPS: list[Op] = [
            Param("assignee", _s, description="a username, or me"),
            Param("mine", {"type": "boolean"}, description="tickets I opened"),
            Param("since", _date), Param("until", _date),
+           Param("overdue", {"type": "boolean"},
+                 description="only the tickets past a deadline (due time passed)"),
            Param("sort", {"type": "string", "enum": list(SORTS)}),
            Param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}),
            Param("limit", {"type": "integer", "minimum": 1, "maximum": 200}))),

@@ -52,3 +52,40 @@ def test_config_editor(browser, live_server):
     assert "07:30-15:30" in page.input_value("#cfg-text")
     assert errors == []
     page.context.close()
+
+
+BAD_TIME = {  # the same problem (line, code, params) as each language says it
+    "sr-Cyrl": "ред {n}: hours.weekly.mon-fri: погрешно време „25:30“, упишите ЧЧ:ММ (00:00-23:59)",
+    "sr-Latn": "red {n}: hours.weekly.mon-fri: pogrešno vreme „25:30“, upišite ČČ:MM (00:00-23:59)",
+    "en": "line {n}: hours.weekly.mon-fri: bad time “25:30”, write HH:MM (00:00-23:59)",
+}
+UNKNOWN_KEY = {"sr-Cyrl": "датотека: непознат кључ „colour“", "sr-Latn":
+               "datoteka: nepoznat ključ „colour“", "en": "the file: unknown key “colour”"}
+
+
+def test_validator_problems_in_the_page_language(browser, live_server):
+    page = login_page(browser, live_server, "adm")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        for lang, expected in BAD_TIME.items():
+            page.evaluate("(l) => api('POST', '/api/me/lang', {lang: l})", lang)
+            page.reload()
+            page.wait_for_function("() => document.getElementById('cfg-text').value.length > 100")
+            text = page.input_value("#cfg-text")
+            n = text.split("\n").index(next(x for x in text.split("\n")
+                                            if "mon-fri: 07:30-15:30" in x)) + 1
+            bad = text.replace("mon-fri: 07:30-15:30", "mon-fri: 07:30-25:30", 1)
+            _type(page, "colour: red\n" + bad)
+            page.click("#btn-validate")
+            item = page.wait_for_selector("#cfg-problems li[data-code='config.bad_time']")
+            assert item.inner_text() == expected.format(n=n + 1), lang
+            other = page.inner_text("#cfg-problems li[data-code='config.unknown_key']")
+            assert UNKNOWN_KEY[lang] in other, (lang, other)
+    finally:
+        page.evaluate("() => api('POST', '/api/me/lang', {lang: 'sr-Cyrl'})")
+    # the server's own answer keeps the English (logs, the CLI, API clients)
+    r = page.evaluate("() => api('POST', '/api/config/check', {text: 'colour: red\\n'})")
+    assert any("unknown key 'colour'" in p["message"] for p in r["problems"])
+    assert errors == []
+    page.context.close()

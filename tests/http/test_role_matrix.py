@@ -83,6 +83,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/recordings/{uniqueid}"): ALL,
     ("POST", "/api/recordings/{uniqueid}/share"): {S},
     ("POST", "/api/supervise"): {S},
+    # the citizen's SMS/e-mail of a ticket (department staff: their department's only)
+    ("GET", "/api/tickets/{number}/notifications"): {A, D, S},
+    ("POST", "/api/tickets/{number}/notifications/{notification}/retry"): {A, D, S},
+    ("GET", "/api/notifications/stuck"): {S},
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
 PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup"),

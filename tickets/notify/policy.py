@@ -5,6 +5,8 @@ States: ``pending`` (waiting for its next attempt, maybe after failures),
 server rejects) and ``gave_up`` (still failing after ``max_attempts``).  No
 state deletes a row: ``failed`` and ``gave_up`` stay listed on the ticket,
 and an administrator can put them back to ``pending`` (event ``rearm``).
+A ``pending`` row that keeps failing (or that no worker picks up) can be
+made due at once, its attempts kept (event ``retry_now``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ DELIVERED = "delivered"
 FAILED_RETRYABLE = "failed_retryable"
 FAILED_PERMANENT = "failed_permanent"
 REARM = "rearm"
+RETRY_NOW = "retry_now"
 
 # (state, event) -> next state.  A retryable failure stays pending unless the
 # attempts are used up (see ``after``): the only guarded transition.
@@ -30,6 +33,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (PENDING, FAILED_PERMANENT): FAILED,
     (FAILED, REARM): PENDING,
     (GAVE_UP, REARM): PENDING,
+    (PENDING, RETRY_NOW): PENDING,
 }
 
 Backoff = Callable[[int], float]
@@ -73,6 +77,8 @@ def after(state: str, event: str, *, attempts: int, now: datetime, max_attempts:
         raise TransitionError(state, event) from None
     if event == REARM:
         return Next(PENDING, 0, now)
+    if event == RETRY_NOW:
+        return Next(PENDING, attempts, now)
     attempts += 1
     if target == PENDING and attempts >= max_attempts:
         return Next(GAVE_UP, attempts, None)

@@ -24,13 +24,34 @@ function goToLine(n) {
   ta.scrollTop = Math.max(0, (n - 5) * (ta.scrollHeight / lines.length));
 }
 
+// A validator problem in the page's language: the template of its stable
+// code (kontakt/http/i18n_config.py) filled with its params; the place it
+// names ("menu main", "special day ...") with its leading words translated.
+const WHAT = Object.keys(L).filter((k) => k.startsWith("cvw_")).map((k) => [k.slice(4), L[k]])
+  .sort((a, b) => b[0].length - a[0].length);
+function place(what) {
+  return String(what).split(/(, |: )/).map((part) => {
+    for (const [en, loc] of WHAT) {
+      if (part === en || part.startsWith(en + " ")) return loc + part.slice(en.length);
+    }
+    return part;
+  }).join("").replace("(working hours)", L["cvw_(working hours)"] || "(working hours)");
+}
+function problemText(p) {
+  const t = p.code && L["cv_" + p.code];
+  if (!t) return (p.code && p.code !== "config.invalid" && L["e_" + p.code]) || p.message || p.reason || "";
+  const params = p.params || {};
+  return t.replace(/\{(\w+)\}/g, (m, k) => (k in params ? (k === "what" ? place(params[k]) : String(params[k])) : m));
+}
+
 function problems(list) {
   const ul = $("cfg-problems"); ul.textContent = "";
   const bad = new Set();
   for (const p of list || []) {
     const li = document.createElement("li");
-    const msg = (p.code && p.code !== "config.invalid" && L["e_" + p.code]) || p.message || p.reason || "";
+    const msg = problemText(p);
     li.textContent = p.line ? `${L.line} ${p.line}: ${msg}` : msg;
+    if (p.code) li.dataset.code = p.code;
     if (p.line) { bad.add(p.line); li.dataset.line = p.line; li.className = "clickable"; li.onclick = () => goToLine(p.line); }
     ul.appendChild(li);
   }
@@ -82,10 +103,10 @@ async function loadConfig() {
   for (const x of v.versions) {
     const li = document.createElement("li"), b = document.createElement("button");
     li.textContent = `v${x.version} · ${when(x.replaced_at)} · ${x.by} `;
-    li.dataset.version = x.version;
+    li.dataset.version = x.version; li.dataset.id = x.id;
     b.type = "button"; b.textContent = L.rollback;
     b.onclick = async () => {
-      try { await api("POST", "/api/config/rollback", {version: x.version}); await loadConfig(); setText("cfg-ok", L.applied); }
+      try { await api("POST", "/api/config/rollback", {id: x.id}); await loadConfig(); setText("cfg-ok", L.applied); }
       catch (e) { problems((e.details && e.details.problems) || [{message: errText(e)}]); }
     };
     li.appendChild(b); ul.appendChild(li);

@@ -8,7 +8,7 @@ async function startDepartment() {
   TicketDetail.start(() => Queue.refresh());
   const who = (u) => (u ? TicketDetail.people[u] || u : L.unassigned);
   await Queue.start((t) => [t.number, label("k_", t.kind), t.subject, when(t.created_at),
-                            who(t.assignee), label("s_", t.status)],
+                            dueCell(t), who(t.assignee), label("s_", t.status)],
                     (number, focus) => TicketDetail.show(number, focus).catch(console.error));
   const soon = debounce(() => {
     Queue.refresh().catch(console.error);

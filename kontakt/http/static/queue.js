@@ -1,6 +1,14 @@
 "use strict";
 // The work queue list (/api/queue): filters, paging, keyboard, the row that
 // is open.  Used by the department page (and any page with #queue-filters).
+// A row's due time, and the overdue marker when the deadline has passed.
+function dueCell(t) {
+  const d = t.deadline || {};
+  const at = d.due_at || (d.responded_at ? null : d.response_due_at);
+  if (!at && !d.overdue) return "—";
+  return (at ? when(at) : "") + (d.overdue ? ` ⚠ ${L.overdue}` : "");
+}
+
 const Queue = {
   offset: 0, limit: 50, total: 0, selected: null, onOpen: null, columns: null,
 
@@ -12,6 +20,7 @@ const Queue = {
     if ($("f-kind").value) p.set("kind", $("f-kind").value);
     p.set("sort", $("f-sort").value);
     if ($("f-mine").checked) p.set("assignee", "me");
+    if ($("f-overdue") && $("f-overdue").checked) p.set("overdue", "true");
     return p;
   },
 
@@ -23,9 +32,11 @@ const Queue = {
       ? document.activeElement.dataset.number : null;
     tbody.textContent = "";
     for (const t of res.tickets) {
+      const late = !!(t.deadline && t.deadline.overdue);
       const tr = row(this.columns(t), {"data-number": t.number, "data-status": t.status,
-                                       tabindex: "0"});
-      tr.className = "clickable" + (t.number === this.selected ? " selected" : "");
+                                       "data-overdue": late ? "1" : "0", tabindex: "0"});
+      tr.className = "clickable" + (t.number === this.selected ? " selected" : "") +
+        (late ? " overdue" : "");
       tr.lastChild.className = "status";
       tr.onclick = () => this.open(t.number);
       tr.onkeydown = (ev) => this.key(ev, tr, t.number);
@@ -57,7 +68,7 @@ const Queue = {
     this.columns = columns; this.onOpen = onOpen;
     const again = () => { this.offset = 0; this.refresh().catch(console.error); };
     $("queue-filters").onsubmit = (ev) => { ev.preventDefault(); again(); };
-    for (const id of ["f-status", "f-kind", "f-sort", "f-mine"]) $(id).onchange = again;
+    for (const id of ["f-status", "f-kind", "f-sort", "f-mine", "f-overdue"]) if ($(id)) $(id).onchange = again;
     $("pg-prev").onclick = () => { this.offset = Math.max(0, this.offset - this.limit); this.refresh().catch(console.error); };
     $("pg-next").onclick = () => { this.offset += this.limit; this.refresh().catch(console.error); };
     const fromHash = () => { const n = decodeURIComponent(location.hash.slice(1)); if (n) this.open(n, true); };

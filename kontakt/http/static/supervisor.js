@@ -51,7 +51,7 @@ async function startSupervisor() {
     $("assign-form").hidden = !dep;
   };
   await Queue.start((t) => [t.number, depName(t.department), t.subject, when(t.created_at),
-                            t.assignee || "", label("s_", t.status)],
+                            dueCell(t), t.assignee || "", label("s_", t.status)],
                     (number, focus) => TicketDetail.show(number, focus).catch(console.error));
 }
 // wallboard.js's live feed calls this on ticket events.

@@ -5,6 +5,7 @@ const TicketDetail = {
   number: null, ticket: null, people: {}, onChange: null,
 
   async show(number, focus) {
+    if (this.number !== number) setText("d-notifications-ok", "");
     this.number = number;
     const path = `/api/tickets/${encodeURIComponent(number)}`;
     let t;
@@ -32,6 +33,7 @@ const TicketDetail = {
       if (e.comment) li.dataset.note = (e.details || {}).for_citizen ? "citizen" : "internal";
       ol.appendChild(li);
     }
+    if (typeof Notify !== "undefined") await Notify.forTicket(number);
   },
 
   async loadStaff(dep) {
