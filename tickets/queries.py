@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text as sql_text
+
 from tickets import domain as d
 from tickets import followup_queries as fq
 from tickets.convert import as_actor, ticket_dict, when
@@ -76,10 +78,20 @@ class TicketQueries:
                 department=department, kind=kind, status=status, since=when(since, "since"),
                 until=when(until, "until"), text_q=text, opened_by=opened_by,
                 assignee=assignee, channel=channel, limit=limit)
-            two_steps = dialect == "postgresql" and bool(text and text_words(text))
-            q = search_query(dialect, **args, recent=RECENT if two_steps else None)
+            # With text, a cheap first step: PostgreSQL reads the newest
+            # tickets, SQLite the words as written (whole words rank before
+            # words they begin); the full search only when that found too few.
+            two_steps = bool(text and text_words(text))
+            pg = dialect == "postgresql"
+            if two_steps and pg:
+                # asyncpg prepares statements; from the sixth run PostgreSQL
+                # may reuse a generic plan, blind to the words and the window,
+                # and the newest-first step went from 1.5 to 15-28 ms.
+                await s.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+            q = search_query(dialect, **args, recent=RECENT if two_steps and pg else None,
+                             whole_words=two_steps and not pg)
             rows = (await s.scalars(q)).all()
-            if two_steps and len(rows) < limit:  # not enough among the newest: ask the index
+            if two_steps and len(rows) < limit:
                 rows = (await s.scalars(search_query(dialect, **args))).all()
         return [self.present(to_domain(r)) for r in rows]
 

@@ -76,6 +76,22 @@ async def test_many_matches_newest_first_within_the_limit(svc, clock):
     assert num(await svc.search(SUP, text="квар", limit=50)) == made[::-1]
 
 
+async def test_whole_words_fill_the_limit_before_words_they_begin(svc, sm, clock):
+    """SQLite: the words as written first (FTS5 stops at the limit), their
+    beginnings only to fill it; PostgreSQL: newest first either way."""
+    old = await svc.open_ticket(OP, kind="complaint", subject="Улица без светла",
+                                description="мрак")
+    clock.advance(hours=1)
+    new = await svc.open_ticket(OP, kind="complaint", subject="Улицама тече вода",
+                                description="поплава")
+    async with sm() as s:
+        sqlite = s.bind.dialect.name == "sqlite"
+    assert num(await svc.search(SUP, text="ulica", limit=1)) == (
+        [old["number"]] if sqlite else [new["number"]])
+    assert num(await svc.search(SUP, text="ulica", limit=5)) == [new["number"], old["number"]]
+    assert num(await svc.search(SUP, text="ulicam", limit=1)) == [new["number"]]
+
+
 async def test_rows_from_before_the_migration_are_found(db_url):
     """Downgrade below the fold, write a row the old way, upgrade: backfilled."""
     await migrate.downgrade(db_url, "0009_deadlines_returns_merges")  # the revision before
