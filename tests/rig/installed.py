@@ -55,7 +55,12 @@ def _prompt_cache() -> Path:
 
 class Installation:
     def __init__(self, tmp: Path, *, agents: int = 2, supervisors: int = 1,
-                 talk_ms: int = 3_600_000, extra_settings: dict[str, str] | None = None) -> None:
+                 talk_ms: int = 3_600_000, extra_settings: dict[str, str] | None = None,
+                 always_open: bool = False) -> None:
+        # always_open: the written configuration's hours become every day,
+        # all day, so a test through the IVR does not depend on the clock (it
+        # failed after 15:30 Belgrade time: "closed", a callback).
+        self.always_open = always_open
         self.tmp, self.root = tmp, tmp / "root"
         self.agents, self.supervisors, self.talk_ms = agents, supervisors, talk_ms
         self.ports = PortBlock(8 * (agents + supervisors) + 2200)
@@ -112,6 +117,15 @@ class Installation:
                 "KONTAKT_RECORDINGS_DIR": str(lib / "recordings"),
                 "KONTAKT_MQTT_PREFIX": self.prefix, **self.extra}
 
+    def _open_all_day(self) -> None:
+        config = self.root / "etc/kontakt/kontakt.yaml"
+        text = config.read_text(encoding="utf-8")
+        head, rest = text.split("\nhours:\n", 1)
+        body = rest.split("\n\n", 1)[1]  # the hours block ends at the first blank line
+        config.write_text(f"{head}\nhours:\n  weekly:\n    mon-sun: 00:00-24:00\n"
+                          f"  public_holidays: none\n  callback: true\n\n{body}",
+                          encoding="utf-8")
+
     async def kontakt(self, *args: str, env: dict[str, str] | None = None
                       ) -> subprocess.CompletedProcess[str]:
         proc = await asyncio.create_subprocess_exec(
@@ -128,6 +142,8 @@ class Installation:
         r = await self.kontakt(*self.setup_args())
         assert r.returncode == 0, r.stderr
         self.setup_out = r.stdout
+        if self.always_open:
+            self._open_all_day()
         if not cache.exists():
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}")
             shutil.copytree(prompts, tmp)
