@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,12 +89,30 @@ def hash_password(password: str) -> str:
 # Argon2 costs tens of milliseconds of CPU, hundreds on a loaded machine: in
 # a thread (argon2-cffi lets go of the GIL), never on the event loop that
 # routes the calls, and never inside a transaction (SQLite's write lock).
+# Each hash takes the profile's 64 MiB: at most two at a time, so twenty
+# operators logging in at 07:30 cost 128 MiB, not one per worker thread (the
+# soak's start, creating its users, peaked at 460 MB).
+_ARGON2_AT_ONCE = 2
+# One semaphore per event loop (an asyncio primitive belongs to one loop).
+_argon2_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
+
+async def _in_turn(fn: Any, *args: str) -> Any:
+    loop = asyncio.get_running_loop()
+    turns = _argon2_turns.get(loop)
+    if turns is None:
+        turns = _argon2_turns[loop] = asyncio.Semaphore(_ARGON2_AT_ONCE)
+    async with turns:
+        return await asyncio.to_thread(fn, *args)
+
+
 async def hash_password_async(password: str) -> str:
-    return await asyncio.to_thread(hash_password, password)
+    return str(await _in_turn(hash_password, password))
 
 
 async def verify_password_async(password_hash: str, password: str) -> bool:
-    return await asyncio.to_thread(verify_password, password_hash, password)
+    return bool(await _in_turn(verify_password, password_hash, password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
