@@ -16,7 +16,8 @@ PURE = ["acd", "ivr/engine.py", "ivr/walk.py", "dialplan/calendar.py", "dialplan
         "dialplan/routing.py", "dialplan/model.py", "dialplan/outcome.py", "dialplan/loader.py",
         "dialplan/yaml_nodes.py", "dialplan/read_sections.py", "dialplan/read_hours.py",
         "dialplan/read_ivr.py", "tickets/domain.py", "tickets/convert.py", "tickets/transfer.py",
-        "tickets/notify/messages.py", "tickets/notify/policy.py", "tickets/fold.py"]
+        "tickets/notify/messages.py", "tickets/notify/policy.py", "tickets/notify/preview.py",
+        "tickets/fold.py"]
 
 # Every package of the product; the import graph is drawn between these.
 PACKAGES = ("acd", "ivr", "dialplan", "tickets", "infra", "asterisk", "kontakt")

@@ -81,6 +81,11 @@ class TicketService(TicketQueries):
                                     on_commit=on_commit, sla=sla, present=self.present,
                                     escalate_to=escalate_to)
 
+    @property
+    def notify_on(self) -> tuple[str, ...]:
+        """The statuses the citizen is told of (settings ``notify_on``)."""
+        return self._writer.notify_on
+
     # -- use cases ---------------------------------------------------------------
 
     async def open_ticket(self, actor: Actor, *, kind: str, subject: str,

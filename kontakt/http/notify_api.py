@@ -1,6 +1,8 @@
 """The citizen's notifications of a ticket (SMS, e-mail) from the
 workstations: the list on the ticket, the ones stuck across every ticket
-(the supervisor), and trying one again (``tickets.notify.review``).
+(the supervisor), trying one again (``tickets.notify.review``), and the
+preview of what a comment or status step being typed would tell the citizen
+(``tickets.notify.preview``; who may comment may preview, nothing is sent).
 
 Who may: the staff of the ticket's department (another department's ticket
 does not exist for them: 404, as everywhere under ``/api/tickets``),
@@ -15,12 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from infra.logs import get_logger
-from kontakt.http import ticket_api
+from kontakt.http import sources, ticket_api
 from kontakt.http.errors import ApiError
-from kontakt.http.ops import Call, Op, Param
+from kontakt.http.ops import ALL, Call, Op, Param
 from kontakt.privacy.audit import Entry
 from kontakt.privacy.visibility import basis, mask_email, mask_phone
-from tickets.notify import review
+from tickets.notify import preview, review
+from tickets.notify.jobs import DEFAULT_NOTIFY_ON, already_told
 from tickets.notify.policy import TransitionError
 
 log = get_logger("kontakt.http")
@@ -80,6 +83,30 @@ async def ticket_notification_retry(c: Call) -> Any:
     return {"notification": _present(done.row, _why(c, t))}
 
 
+async def ticket_notification_preview(c: Call) -> Any:
+    """What the citizen would receive if this comment (and step) were saved
+    now: the real templates, the ticket's language, the channels it has.
+    Reads only; nothing is queued, sent or audited (no recipient is shown)."""
+    t = await ticket_api._guard(c)
+    number, current = str(t["number"]), str(t.get("status"))
+    to = c.body.get("to")
+    if to is not None and to != current:
+        preview.check_step(sources.actor(c.user), number, current, to)
+    told = False
+    if to is not None and to != current:
+        async with c.web.ctx.sessionmaker() as s:
+            told = await already_told(s, number, to)
+    notify_on = getattr(sources.tickets(c.web), "notify_on", DEFAULT_NOTIFY_ON)
+    draft = preview.Draft(number=number, current=current, to=to, comment=c.body["comment"],
+                          for_citizen=bool(c.body.get("for_citizen", True)),
+                          language=t.get("language"), phone=t.get("phone"),
+                          email=t.get("email"))
+    p = preview.preview(draft, notify_on=notify_on, already_told=told)
+    return {"number": number, "outcome": p.outcome.value, "language": p.language,
+            "status": p.status, "sms": p.sms, "web": p.web,
+            "email": {"subject": p.email.subject, "body": p.email.body} if p.email else None}
+
+
 async def stuck_notifications(c: Call) -> Any:
     async with c.web.ctx.sessionmaker() as s:
         got = await review.stuck(s, now=c.web.ctx.now(), offset=c.query.get("offset", 0),
@@ -101,6 +128,13 @@ OPS: list[Op] = [
        ticket_notification_retry, READERS,
        "Try a failed or stuck notification again (audited)", "notifications",
        params=(_number, _id)),
+    Op("POST", "/api/tickets/{number}/notifications/preview", ticket_notification_preview, ALL,
+       "Preview what the citizen would receive for a comment (nothing is sent)",
+       "notifications", params=(_number,),
+       body={"type": "object", "required": ["comment"], "additionalProperties": False,
+             "properties": {"comment": {"type": "string", "maxLength": 4000},
+                            "to": {"type": "string", "enum": list(ticket_api.STATUSES)},
+                            "for_citizen": {"type": "boolean"}}}),
     Op("GET", "/api/notifications/stuck", stuck_notifications, SUPERVISOR,
        "Notifications failed or stuck pending, every ticket", "notifications",
        params=(Param("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}),

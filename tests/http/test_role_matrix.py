@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/tickets/{number}/notifications"): {A, D, S},
     ("POST", "/api/tickets/{number}/notifications/{notification}/retry"): {A, D, S},
     ("GET", "/api/notifications/stuck"): {S},
+    # what a comment would tell the citizen: who may comment (nothing is sent)
+    ("POST", "/api/tickets/{number}/notifications/preview"): ALL,
 }
 USER_OF = {A: "agent01", D: "vod1", S: "sup", M: "adm"}
 PUBLIC = {("POST", "/api/login"), ("POST", "/api/token"), ("POST", "/api/lookup"),

@@ -2,7 +2,7 @@
 // The ticket detail pane (templates/parts/ticket_detail.html): facts,
 // contact (as the API shows it to this user), actions, readable history.
 const TicketDetail = {
-  number: null, ticket: null, people: {}, onChange: null,
+  number: null, ticket: null, people: {}, onChange: null, previewTimer: null, previewSeq: 0,
 
   async show(number, focus) {
     if (this.number !== number) setText("d-notifications-ok", "");
@@ -34,6 +34,50 @@ const TicketDetail = {
       ol.appendChild(li);
     }
     if (typeof Notify !== "undefined") await Notify.forTicket(number);
+    this.schedulePreview();
+  },
+
+  // What the citizen would receive (the server words it with the real
+  // templates; nothing is sent), updated as the comment is typed.
+  schedulePreview() {
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(() => this.preview(), 300);
+  },
+
+  async preview() {
+    const seq = ++this.previewSeq;
+    const forCitizen = $("d-for-citizen").checked, to = $("d-to").value;
+    const comment = $("d-comment").value;
+    $("pv-internal").hidden = forCitizen;
+    setText("pv-error", "");
+    if (!this.number || (!forCitizen && !to) || (forCitizen && !comment.trim() && !to)) {
+      this.renderPreview(forCitizen ? {outcome: "internal"} : null, forCitizen);
+      return;
+    }
+    let p;
+    try {
+      p = await api("POST", `/api/tickets/${encodeURIComponent(this.number)}/notifications/preview`,
+        {comment, to: to || undefined, for_citizen: forCitizen});
+    } catch (e) {
+      if (seq === this.previewSeq) { this.renderPreview(null, forCitizen); showError("pv-error", e); }
+      return;
+    }
+    if (seq === this.previewSeq) this.renderPreview(p, forCitizen);
+  },
+
+  renderPreview(p, forCitizen) {
+    const box = $("pv-citizen");
+    box.hidden = !p || (!forCitizen && p.outcome !== "sent");
+    if (box.hidden) return;
+    const notes = {sent: forCitizen ? "" : L.pv_status_only, web_only: L.pv_no_sms,
+      internal: L.pv_write, no_contact: L.pv_no_contact, not_notified: L.pv_not_notified,
+      already_told: L.pv_already_told};
+    setText("pv-note", notes[p.outcome] || "");
+    setText("pv-lang", p.language ? `(${L.language}: ${p.language})` : "");
+    $("pv-sms-box").hidden = !p.sms; setText("pv-sms", p.sms || "");
+    $("pv-email-box").hidden = !p.email;
+    setText("pv-subject", p.email ? p.email.subject : ""); setText("pv-body", p.email ? p.email.body : "");
+    $("pv-web-box").hidden = !p.web; setText("pv-web", p.web || "");
   },
 
   async loadStaff(dep) {
@@ -69,8 +113,10 @@ const TicketDetail = {
       // A comment alone is a comment, not a status step.
       const ok = to ? await this.act("status", {to, comment, for_citizen})
         : await this.act("comments", {text: comment, for_citizen});
-      if (ok) { $("d-comment").value = ""; $("d-to").value = ""; $("d-for-citizen").checked = false; }
+      if (ok) { $("d-comment").value = ""; $("d-to").value = ""; $("d-for-citizen").checked = false; this.preview(); }
     };
+    $("d-comment").addEventListener("input", () => this.schedulePreview());
+    for (const id of ["d-to", "d-for-citizen"]) $(id).addEventListener("change", () => this.schedulePreview());
     $("assign-form").onsubmit = (ev) => {
       ev.preventDefault();
       this.act("assign", {assignee: $("d-assignee").value});
