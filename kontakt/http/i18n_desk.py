@@ -21,8 +21,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ch_email": ("е-пошта", "e-mail"), "name": ("Име и презиме", "Name"),
     "contact": ("Контакт", "Contact"), "from_call": ("Из позива", "From the call"),
     "no_change": ("без промене статуса", "no status change"),
-    "for_citizen": ("Порука грађанину (шаље се грађанину)",
-                    "Message to the citizen (sent to the citizen)"),
+    "for_citizen": ("Порука грађанину (на његовој страници праћења; "
+                    "уз промену статуса и SMS/е-пошта)",
+                    "Message to the citizen (on their lookup page; "
+                    "with a status change also by SMS/e-mail)"),
     "internal_note": ("интерна белешка", "internal note"),
     "to_citizen": ("грађанину", "to the citizen"),
     # the preview of the message to the citizen (ticket pane)
