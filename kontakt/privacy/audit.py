@@ -84,13 +84,19 @@ class AuditLog:
         if e.action not in LISTS:
             return True
         key, now = (e.actor, e.ticket_number, e.reason), self.clock()
-        last = self._listed.pop(key, None)
+        last = self._listed.get(key)
         if last is not None and now - last < self.list_every:
-            self._listed[key] = last
-            return False
+            return False  # left in place: the dict stays in the order of the times
+        self._listed.pop(key, None)
         self._listed[key] = now
-        while len(self._listed) > self.remember:
-            self._listed.popitem(last=False)
+        # Forget what is older than list_every (it would be written again
+        # anyway): the dict holds the last 15 minutes, not 50,000 pairs a
+        # day-long demo kept filling (part of its memory growth).
+        while self._listed:
+            first_key, first = next(iter(self._listed.items()))
+            if now - first < self.list_every and len(self._listed) <= self.remember:
+                break
+            del self._listed[first_key]
         return True
 
     def _row(self, e: Entry) -> dict[str, Any]:
