@@ -61,3 +61,11 @@ def login_page(browser, server, username):
     if page.is_visible("#live"):  # a page with a live feed (others show no badge)
         page.wait_for_selector("#live.on")  # the live feed is connected
     return page
+
+
+def js_errors(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, collected from now on."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors

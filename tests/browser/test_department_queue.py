@@ -5,7 +5,7 @@ URL), a comment without a status change is saved, history is readable."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 
 from tickets.domain import Actor
 
@@ -35,9 +35,7 @@ def _seed(server):
 def test_open_ticket_stays_in_view_and_comment_is_saved(browser, live_server):
     number = _seed(live_server)
     page = login_page(browser, live_server, "vod1")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     first = page.wait_for_selector("#inbox tbody tr")
     assert first.get_attribute("data-number") == number  # older, but open: first
     assert first.get_attribute("data-status") == "active"

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 
 from tickets.domain import Actor
 
@@ -61,9 +61,7 @@ def test_every_page_in_every_script(browser, seeded, path):
         page = login_page(browser, live_server, user)
     else:
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda x: errors.append(str(x)))
+    errors = js_errors(page)
     # (the previous page's requests are cut when we navigate: not a failure)
     page.on("requestfailed", lambda r: None if "ABORTED" in (r.failure or "")
             else errors.append(r.url))

@@ -6,7 +6,7 @@ comment stays internal.  Nothing is queued by previewing."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 from sqlalchemy import func, select
 
 from tickets.domain import Actor
@@ -37,9 +37,7 @@ def _queued(server) -> int:
 def test_department_previews_the_message_to_the_citizen(browser, live_server):
     number = _seed(live_server)
     page = login_page(browser, live_server, "vod1")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     page.goto(f"{live_server.url}/department#{number}")
     page.wait_for_selector(f"#d-number:has-text('{number}')")
     page.wait_for_selector("#pv-internal:visible")  # unticked: internal

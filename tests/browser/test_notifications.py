@@ -9,7 +9,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 from sqlalchemy import select, update
 
 from tickets.domain import Actor
@@ -43,9 +43,7 @@ def _seed(server):
 
 
 def _watch(page):
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     return errors
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 
 from tickets.domain import Actor
 
@@ -27,9 +27,7 @@ def test_operator_desk(browser, live_server):
     earlier = live_server.run_coro(svc.open_ticket(
         SUP, kind="complaint", subject="Рупа на путу", department="vodovod", phone=CALLER))
     page = login_page(browser, live_server, "agent01")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     page.wait_for_selector("#agent-state[data-state=logged_out]")
     page.wait_for_function("() => !document.getElementById('btn-login').disabled")
     assert _buttons(page) == {"login": True, "ready": False, "pause": False, "logout": False}

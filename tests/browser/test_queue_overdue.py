@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 from sqlalchemy import update
 
 from tickets.domain import Actor
@@ -44,9 +44,7 @@ def _seed(server):
 def test_overdue_filter(browser, live_server):
     late, fresh, due = _seed(live_server)
     page = login_page(browser, live_server, "vod1")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     row = page.wait_for_selector(f"#inbox tr[data-number='{late}']")
     assert row.get_attribute("data-overdue") == "1" and "overdue" in row.get_attribute("class")
     cell = row.query_selector_all("td")[4].inner_text()

@@ -10,7 +10,7 @@ import csv
 import io
 
 import pytest
-from browser_helpers import login_page
+from browser_helpers import js_errors, login_page
 
 from kontakt.privacy.audit import AuditLog
 from tickets.domain import Actor
@@ -28,9 +28,7 @@ def test_supervisor_acts_and_exports(browser, live_server):
     live_server.run_coro(engine.agent_login("agent02"))
     engine.stats["rejected"] = 3
     page = login_page(browser, live_server, "sup")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    errors = js_errors(page)
     page.wait_for_selector("#w-rejected:has-text('3')")
     page.wait_for_selector("#w-tickets tr[data-department=''] >> text=без службе")
     # operator control: a reason is required, the step is audited
