@@ -63,8 +63,10 @@ def test_operator_desk(browser, live_server):
     assert "Водовод" in page.inner_text("#call-earlier") and "vodovod" not in page.inner_text(
         "#call-earlier")
     t1 = page.inner_text("#call-talk")
-    page.wait_for_timeout(1100)
-    assert page.inner_text("#call-talk") != t1  # the timer runs
+    # the timer runs (waited for, not slept: under load a 1-s tick came late)
+    page.wait_for_function("t => document.getElementById('call-talk').innerText !== t", arg=t1,
+                           timeout=5000)
+    assert page.inner_text("#call-talk") != t1
     # the citizen's earlier tickets are live: one opened elsewhere shows up
     other = live_server.run_coro(svc.open_ticket(
         SUP, kind="request", subject="Одвоз гране", department="zelenilo", phone=CALLER))
