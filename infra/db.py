@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -104,7 +105,8 @@ class Session(AsyncSession):
 
 
 @contextlib.asynccontextmanager
-async def _gated(session: AsyncSession, gate: _Gate, transaction: Any) -> AsyncIterator[Any]:
+async def _turn(gate: _Gate) -> AsyncIterator[None]:
+    """This task's turn at the writer gate (first come first served)."""
     me = asyncio.current_task()
     if me is not None and gate.owner is me:
         raise NestedWrite("a write transaction was begun inside another of the same task; "
@@ -116,14 +118,43 @@ async def _gated(session: AsyncSession, gate: _Gate, transaction: Any) -> AsyncI
                                Exception("database is locked (writer gate)")) from exc
     gate.owner = me
     try:
-        async with transaction as t:
-            # Take the connection now, as a writer: BEGIN IMMEDIATE.
-            await session.connection(execution_options=WRITE)
-            yield t
+        yield
     finally:
         # SQLAlchemy may run this exit in a task of its own: owner, not context.
         gate.owner = None
         gate.lock.release()
+
+
+@contextlib.asynccontextmanager
+async def _gated(session: AsyncSession, gate: _Gate, transaction: Any) -> AsyncIterator[Any]:
+    async with _turn(gate), transaction as t:
+        # Take the connection now, as a writer: BEGIN IMMEDIATE.
+        await session.connection(execution_options=WRITE)
+        yield t
+
+
+@contextlib.asynccontextmanager
+async def core_write(sessionmaker: async_sessionmaker[Any]) -> AsyncIterator[AsyncConnection]:
+    """A Core write transaction (no ORM session, no unit of work) at the same
+    writer gate as a session's ``begin()``: for the hot paths that only run
+    statements (the event log's batch, the outbox's marks).  Per transaction
+    it saves the session's bookkeeping, about half of its CPU."""
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    gate: _Gate | None = getattr(sessionmaker.class_, "_gate", None)
+    if gate is None:
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with _turn(gate), engine.connect() as conn:
+        conn = await conn.execution_options(**WRITE)
+        async with conn.begin():
+            yield conn
+
+
+def core_read(sessionmaker: async_sessionmaker[Any]) -> Any:
+    """A Core connection for reads (SQLite: deferred, never waits in WAL)."""
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    return engine.connect()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

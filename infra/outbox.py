@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import DateTime, Integer, String, Text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
@@ -32,6 +34,48 @@ class OutboxRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """An outbox row its writer has just committed, handed to the publisher
+    so it need not read the row back (``OutboxPublisher.notify(rows)``)."""
+
+    id: int
+    topic: str
+    payload: str
+
+
+class Delivered:
+    """Rows the broker acknowledged, not yet marked published.  Whichever
+    write transaction comes first marks them: the event log's next batch (one
+    statement more, no transaction of its own) or the publisher's own UPDATE
+    when the log is quiet.  Until then a restart would re-send them, which
+    consumers drop by event id (QoS 1 may repeat anyway)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self.ids
+
+    def add(self, ids: Iterable[int]) -> None:
+        self.ids.update(ids)
+
+    def snapshot(self) -> list[int]:
+        return sorted(self.ids)
+
+    def marked(self, ids: Iterable[int]) -> None:
+        self.ids.difference_update(ids)
+
+
+async def mark_published(conn: AsyncConnection, ids: list[int], now: datetime) -> None:
+    for i in range(0, len(ids), 500):  # a statement's parameters stay few
+        await conn.execute(update(OutboxRow).where(OutboxRow.id.in_(ids[i:i + 500]))
+                           .values(published_at=now))
 
 
 def outbox_values(topic: str, payload: dict[str, Any], body: str,

@@ -146,7 +146,7 @@ async def _start_tickets(system: System, options: Options) -> None:
     system.outbox = OutboxPublisher(sm, s.mqtt_host, s.mqtt_port, s.mqtt_prefix)
     await system.outbox.start()
     system.on_stop("outbox", system.outbox.stop)
-    system.events = EventLog(sm, on_commit=system.outbox.notify)
+    system.events = EventLog(sm, outbox=system.outbox)
     await system.events.start()
     system.on_stop("event log", system.events.stop)
     system.publisher.subscribe(system.events.record)

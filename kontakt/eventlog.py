@@ -13,17 +13,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Integer, String, Text, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from infra.db import Base
+from infra.db import Base, core_write
 from infra.logs import get_logger
-from infra.outbox import OutboxRow, outbox_values
+from infra.outbox import Committed, Delivered, OutboxRow, mark_published, outbox_values
 
 log = get_logger()
 
@@ -41,6 +41,14 @@ class CallEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class Outbox(Protocol):
+    """What the event log needs of the publisher (``kontakt.outbox``)."""
+
+    delivered: Delivered
+
+    def notify(self, rows: Sequence[Committed] | None = None) -> None: ...
+
+
 class EventLog:
     def __init__(
         self,
@@ -48,12 +56,14 @@ class EventLog:
         *,
         batch: int = 500,
         linger: float = 0.2,
-        on_commit: Callable[[], None] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch = batch
         self.linger = linger
-        self.on_commit = on_commit  # wakes the outbox publisher
+        # Hands the committed outbox rows to the publisher (no read-back)
+        # and marks what it delivered since, in the same transaction.
+        self.outbox = outbox
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -112,11 +122,21 @@ class EventLog:
                            "topic": topic, "type": p["type"], "uniqueid": p.get("uniqueid"),
                            "agent": p.get("agent"), "payload": body})
             outbox.append(outbox_values(topic, p, body, now))
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(insert(CallEvent.__table__), events)
-            await session.execute(insert(OutboxRow.__table__), outbox)
-        if self.on_commit is not None:
-            self.on_commit()
+        # Core, not a session: the batch is only statements, and the
+        # session's bookkeeping was most of a transaction's CPU.  RETURNING
+        # gives the outbox rows' ids, so the publisher needn't read them back.
+        rows = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id,
+                                                     sort_by_parameter_order=True)
+        marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
+        async with core_write(self.sessionmaker) as conn:
+            await conn.execute(insert(CallEvent.__table__), events)
+            ids = (await conn.execute(rows, outbox)).scalars().all()
+            if marks:
+                await mark_published(conn, marks, now)
+        if self.outbox is not None:
+            self.outbox.delivered.marked(marks)
+            self.outbox.notify([Committed(i, o["topic"], o["payload"])
+                                for i, o in zip(ids, outbox, strict=True)])
 
 
 def new_event(type_: str, **fields: Any) -> dict[str, Any]:

@@ -18,18 +18,19 @@ import contextlib
 import json
 import math
 import uuid
-from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiomqtt
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from infra.db import core_read, core_write
 from infra.logs import get_logger
-from infra.outbox import OutboxRow
+from infra.outbox import Committed, Delivered, OutboxRow, mark_published
 
 log = get_logger()
 
@@ -40,29 +41,50 @@ def full_topic(prefix: str, topic: str) -> str:
     return f"{prefix}/{topic}"
 
 
+HANDED_MAX = 5000  # committed rows kept in memory for sending, at most
+
+
 class OutboxPublisher:
     """Delivers the outbox to MQTT (QoS 1, in order).  ``await run()`` runs
     until cancelled; ``start()``/``stop()`` wrap it in a task."""
 
     def __init__(self, sessionmaker: async_sessionmaker[Any], host: str = "127.0.0.1",
                  port: int = 1883, prefix: str = "kontakt", *, batch: int = 200,
-                 poll: float = 1.0, linger: float = 0.05,
+                 poll: float = 1.0, linger: float = 0.05, mark_every: float = 1.0,
                  backoff_max: float = 5.0) -> None:
         self.sessionmaker = sessionmaker
         self.host, self.port, self.prefix = host, port, prefix
         # poll: rows committed by other processes (no notify) wait at most
         # this long; each poll is a SELECT. linger: after a wake, wait for the
         # other commits of the moment, so one SELECT and UPDATE carry them.
+        # mark_every: delivered rows are marked published at most this often
+        # (one UPDATE for many batches; a crash before it re-sends them, and
+        # consumers drop QoS 1 repeats by event_id anyway).
         self.batch, self.poll, self.backoff_max = batch, poll, backoff_max
-        self.linger = linger
+        self.linger, self.mark_every = linger, mark_every
         self.connected = False
         self.published = 0
         self.db_errors = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._handed: deque[Committed] = deque()  # committed here, not yet sent
+        self.delivered = Delivered()  # sent, not yet marked published
+        self._poll_due = True
+        self._last_mark = 0.0
 
-    def notify(self) -> None:
-        """Wake the publisher now (after a commit) instead of at the next poll."""
+    def notify(self, rows: Sequence[Committed] | None = None) -> None:
+        """Wake the publisher now (after a commit) instead of at the next poll.
+        ``rows``: the outbox rows just committed, sent as they are (the event
+        log's batches); without them the publisher reads the table."""
+        if rows is None:
+            self._poll_due = True
+        elif len(self._handed) + len(rows) > HANDED_MAX:
+            # The broker is away (or slow): the rows wait in the table, not in
+            # memory, and the next poll reads them in order.
+            self._handed.clear()
+            self._poll_due = True
+        else:
+            self._handed.extend(rows)
         self._wake.set()
 
     async def start(self) -> None:
@@ -78,6 +100,11 @@ class OutboxPublisher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        try:  # what was delivered since the drain's last look
+            await self._mark()
+        except (SQLAlchemyError, OSError) as e:
+            log.warning("outbox.mark_failed", rows=len(self.delivered),
+                        error=str(e).splitlines()[0][:200])
 
     async def drain(self, timeout: float) -> int:
         """Rows still undelivered after at most ``timeout`` seconds."""
@@ -97,6 +124,7 @@ class OutboxPublisher:
         """Rows undelivered; with the database away, 0 (they wait there for
         the next start; the stop must go on)."""
         try:
+            await self._mark()
             return await pending(self.sessionmaker)
         except (SQLAlchemyError, OSError) as e:
             log.warning("outbox.pending_unknown", error=str(e).splitlines()[0][:200])
@@ -116,6 +144,8 @@ class OutboxPublisher:
                 if self.connected:
                     log.warning("outbox.disconnected", error=str(e))
                 self.connected = False
+                with contextlib.suppress(SQLAlchemyError, OSError):
+                    await self._mark()  # what the broker acknowledged before it went
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.backoff_max)
             except (SQLAlchemyError, OSError) as e:
@@ -137,14 +167,20 @@ class OutboxPublisher:
                 delay = min(delay * 2, self.backoff_max)
 
     async def _deliver_forever(self, client: aiomqtt.Client) -> None:
+        self._poll_due = True  # after a (re)connect: whatever waits in the table
+        loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
             sent = await self.deliver_once(client)
-            if sent < self.batch:
+            if sent < self.batch and not self._handed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll)
-                if self._wake.is_set() and self.linger:
+                if not self._wake.is_set():
+                    self._poll_due = True  # rows other processes committed
+                elif self._poll_due and self.linger:
                     await asyncio.sleep(self.linger)
+            if self.delivered and loop.time() - self._last_mark >= self.mark_every:
+                await self._mark()
             # Idle, nothing is published, so nothing raises when the broker
             # goes away: ask aiomqtt's own disconnect future (no public API in
             # 2.x), so /readyz names the broker within a poll.
@@ -153,11 +189,17 @@ class OutboxPublisher:
                 raise aiomqtt.MqttError("outbox: the broker closed the connection")
 
     async def deliver_once(self, client: aiomqtt.Client) -> int:
-        async with self.sessionmaker() as session:
-            rows = (await session.execute(
-                select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
-                .where(OutboxRow.published_at.is_(None)).order_by(OutboxRow.id)
-                .limit(self.batch))).all()
+        rows: Sequence[Any] = []
+        if self._poll_due:
+            self._poll_due = False
+            await self._mark()  # so the SELECT returns none of them again
+            rows = await self._select()
+            self._poll_due = len(rows) >= self.batch  # more wait in the table
+            if rows:  # handed rows the SELECT found too go out once, now
+                found = {r.id for r in rows}
+                self._handed = deque(r for r in self._handed if r.id not in found)
+        if not rows:
+            rows = self._take_handed()
         # QoS 1: each publish returns after the broker's PUBACK.  One deadline
         # for the batch, not a timer task per message (aiomqtt's own timeout
         # wraps every publish in wait_for).
@@ -168,16 +210,38 @@ class OutboxPublisher:
                                          qos=1, timeout=math.inf)
         except TimeoutError:
             raise aiomqtt.MqttError("outbox: the broker did not acknowledge in time") from None
-        if rows:
-            # Marked only after every PUBACK of the batch: a drop in the middle
-            # re-sends some next time (duplicates, dropped by event_id).
-            async with self.sessionmaker() as session, session.begin():
-                await session.execute(update(OutboxRow)
-                                      .where(OutboxRow.id.in_([r.id for r in rows]))
-                                      .values(published_at=datetime.now(UTC)))
-            self.published += len(rows)
-            log.debug("outbox.delivered", rows=len(rows))
+        # Marked (later, by _mark) only after every PUBACK of the batch: a
+        # drop in the middle re-sends some next time (duplicates, dropped by
+        # event_id).
+        self.delivered.add(r.id for r in rows)
+        self.published += len(rows)
         return len(rows)
+
+    def _take_handed(self) -> list[Committed]:
+        rows: list[Committed] = []
+        while self._handed and len(rows) < self.batch:
+            row = self._handed.popleft()
+            if row.id not in self.delivered:
+                rows.append(row)
+        return rows
+
+    async def _select(self) -> Sequence[Any]:
+        async with core_read(self.sessionmaker) as conn:
+            return (await conn.execute(
+                select(OutboxRow.id, OutboxRow.topic, OutboxRow.payload)
+                .where(OutboxRow.published_at.is_(None)).order_by(OutboxRow.id)
+                .limit(self.batch))).all()
+
+    async def _mark(self) -> None:
+        """Mark the delivered rows published: one UPDATE for all of them."""
+        self._last_mark = asyncio.get_running_loop().time()
+        ids = self.delivered.snapshot()
+        if not ids:
+            return
+        async with core_write(self.sessionmaker) as conn:
+            await mark_published(conn, ids, datetime.now(UTC))
+        self.delivered.marked(ids)
+        log.debug("outbox.marked", rows=len(ids))
 
 
 async def pending(sessionmaker: async_sessionmaker[Any]) -> int:

@@ -45,7 +45,7 @@ async def test_events_reach_db_and_mqtt_and_survive_a_broker_restart(broker, sm)
     ready = asyncio.Event()
     sub = asyncio.create_task(_collect(broker.port, got, ready))
     publisher = OutboxPublisher(sessionmaker, "127.0.0.1", broker.port, backoff_max=0.5)
-    log = EventLog(sessionmaker, on_commit=publisher.notify)
+    log = EventLog(sessionmaker, outbox=publisher)
     await log.start()
     await publisher.start()
     try:
