@@ -79,7 +79,8 @@ class Ami:
 
     def _dispatch(self, _manager: Manager, message: Any) -> None:
         try:
-            event = {str(k): str(v) for k, v in dict(message).items()}
+            event = {k if type(k) is str else str(k): v if type(v) is str else str(v)
+                     for k, v in message.items()}
         except Exception as e:  # a garbled frame must not stop the stream
             log.warning("ami.event_malformed", error=str(e))
             return
@@ -90,12 +91,17 @@ class Ami:
             self.booted.set()
             for cb in self.on_booted:
                 self._spawn(cb())
-        with structlog.contextvars.bound_contextvars(uniqueid=event.get("Uniqueid")):
+        # The call's uniqueid in every log line its handling writes (set and
+        # reset by hand: the context manager cost more than the parsing).
+        tokens = structlog.contextvars.bind_contextvars(uniqueid=event.get("Uniqueid"))
+        try:
             for listener in list(self.listeners):
                 try:
                     listener(event)
                 except Exception:
                     log.exception("ami.listener_failed", ami_event=name)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)

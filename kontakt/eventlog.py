@@ -41,6 +41,12 @@ class CallEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+# Built once (the writer runs a batch several times a second).
+_INSERT_EVENTS = insert(CallEvent.__table__)
+_INSERT_OUTBOX = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id,
+                                                       sort_by_parameter_order=True)
+
+
 class Outbox(Protocol):
     """What the event log needs of the publisher (``kontakt.outbox``)."""
 
@@ -125,12 +131,10 @@ class EventLog:
         # Core, not a session: the batch is only statements, and the
         # session's bookkeeping was most of a transaction's CPU.  RETURNING
         # gives the outbox rows' ids, so the publisher needn't read them back.
-        rows = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id,
-                                                     sort_by_parameter_order=True)
         marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
         async with core_write(self.sessionmaker) as conn:
-            await conn.execute(insert(CallEvent.__table__), events)
-            ids = (await conn.execute(rows, outbox)).scalars().all()
+            await conn.execute(_INSERT_EVENTS, events)
+            ids = (await conn.execute(_INSERT_OUTBOX, outbox)).scalars().all()
             if marks:
                 await mark_published(conn, marks, now)
         if self.outbox is not None:
