@@ -43,8 +43,11 @@ class CallEvent(Base):
 
 # Built once (the writer runs a batch several times a second).
 _INSERT_EVENTS = insert(CallEvent.__table__)
+# RETURNING the event id beside the row id: matched by it, the rows need no
+# order, and SQLite then takes the batch in one statement (asked to keep the
+# order, SQLAlchemy sends a statement a row).
 _INSERT_OUTBOX = insert(OutboxRow.__table__).returning(OutboxRow.__table__.c.id,
-                                                       sort_by_parameter_order=True)
+                                                       OutboxRow.__table__.c.event_id)
 
 
 class Outbox(Protocol):
@@ -134,13 +137,14 @@ class EventLog:
         marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
         async with core_write(self.sessionmaker) as conn:
             await conn.execute(_INSERT_EVENTS, events)
-            ids = (await conn.execute(_INSERT_OUTBOX, outbox)).scalars().all()
+            ids = {event_id: row_id for row_id, event_id
+                   in await conn.execute(_INSERT_OUTBOX, outbox)}
             if marks:
                 await mark_published(conn, marks, now)
         if self.outbox is not None:
             self.outbox.delivered.marked(marks)
-            self.outbox.notify([Committed(i, o["topic"], o["payload"])
-                                for i, o in zip(ids, outbox, strict=True)])
+            self.outbox.notify([Committed(ids[o["event_id"]], o["topic"], o["payload"])
+                                for o in outbox])
 
 
 def new_event(type_: str, **fields: Any) -> dict[str, Any]:
