@@ -24,10 +24,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     func,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -159,45 +159,39 @@ class TicketRepository:
             return await self._next_number_pg(year)
         # One upsert: the year's row made at 1 or moved on by one, inside the
         # writer's transaction (BEGIN IMMEDIATE holds the write lock).
-        ins = sqlite.insert(COUNTERS).values(year=year, last=1)
-        seq = await self.session.scalar(
-            ins.on_conflict_do_update(index_elements=["year"],
-                                      set_={"last": COUNTERS.c.last + 1})
-            .returning(COUNTERS.c.last))
+        seq = await self.session.scalar(_COUNT, {"year": year})
         return format_number(year, int(seq or 0))
 
     async def _next_number_pg(self, year: int) -> str:
-        nextval = text("SELECT nextval('ticket_number_seq')")
-        first_seq = select(YEARS.c.first_seq).where(YEARS.c.year == year)
-        seq = int(await self.session.scalar(nextval) or 0)
-        first = await self.session.scalar(first_seq)
+        # The draw and the year's first value in one round trip.
+        seq, first = (await self.session.execute(_DRAW, {"year": year})).one()
         if first is None:
             await self.session.execute(
                 postgresql.insert(YEARS).values(year=year, first_seq=seq)
                 .on_conflict_do_nothing(index_elements=["year"]))
-            first = await self.session.scalar(first_seq)
+            first = await self.session.scalar(_FIRST, {"year": year})
         while seq < int(first or 0):  # raced the year's first opener: draw again
-            seq = int(await self.session.scalar(nextval) or 0)
+            seq = int(await self.session.scalar(_NEXTVAL) or 0)
         return format_number(year, seq - int(first or 0) + 1)
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
-        q = select(TICKETS).where(TICKETS.c.number == number)
-        if for_update and _dialect(self.session) == "postgresql":
-            q = q.with_for_update()
-        row = (await self.session.execute(q)).first()
-        if row is None:
+        """The ticket and its calls, in one statement (an outer join: a row per
+        call); PostgreSQL locks the ticket's row with ``for_update``."""
+        q = _GET_FOR_UPDATE if for_update and _dialect(self.session) == "postgresql" else _GET
+        rows = (await self.session.execute(q, {"number": number})).all()
+        if not rows:
             raise NotFound(f"no ticket {number}", number=number)
+        row = rows[0]
         self._ids[number], self._stored[number] = row.id, row
-        calls = (await self.session.execute(
-            select(CALLS.c.uniqueid, CALLS.c.wait_seconds, CALLS.c.talk_seconds, CALLS.c.agent)
-            .where(CALLS.c.ticket_id == row.id).order_by(CALLS.c.id))).all()
-        return to_domain(row, [CallLink(*c) for c in calls])
+        return to_domain(row, [CallLink(r.call_uniqueid, r.call_wait_seconds,
+                                        r.call_talk_seconds, r.call_agent)
+                               for r in rows if r.call_uniqueid is not None])
 
     async def add(self, t: Ticket, values: dict[str, Any]) -> None:
         """Insert the new ticket ``t`` (its row's ``values``, from
         ``ticket_values``, taken before the write transaction)."""
         self._ids[t.number] = int(await self.session.scalar(
-            insert(TICKETS).values(number=t.number, **values).returning(TICKETS.c.id)) or 0)
+            _ADD, {"number": t.number, **values}) or 0)
 
     async def save(self, t: Ticket) -> None:
         """UPDATE the columns ``t`` changed since ``get``, as the unit of work
@@ -255,6 +249,23 @@ class TicketRepository:
 
 TICKETS, CALLS, HISTORY = TicketRow.__table__, TicketCallRow.__table__, HistoryRow.__table__
 REPORTERS, COUNTERS, YEARS = ReporterRow.__table__, CounterRow.__table__, NumberYearRow.__table__
+
+
+# Built once: a statement made per call costs more than running it (coercion
+# and cache key each time).
+_COUNT = (sqlite.insert(COUNTERS).values(year=bindparam("year"), last=1)
+          .on_conflict_do_update(index_elements=["year"], set_={"last": COUNTERS.c.last + 1})
+          .returning(COUNTERS.c.last))
+_NEXTVAL = select(func.nextval("ticket_number_seq"))
+_FIRST = select(YEARS.c.first_seq).where(YEARS.c.year == bindparam("year"))
+_DRAW = select(func.nextval("ticket_number_seq"), _FIRST.scalar_subquery())
+_GET = (select(TICKETS, *(c.label(f"call_{c.name}") for c in
+                          (CALLS.c.uniqueid, CALLS.c.wait_seconds, CALLS.c.talk_seconds,
+                           CALLS.c.agent)))
+        .outerjoin(CALLS, CALLS.c.ticket_id == TICKETS.c.id)
+        .where(TICKETS.c.number == bindparam("number")).order_by(CALLS.c.id))
+_GET_FOR_UPDATE = _GET.with_for_update(of=TICKETS)
+_ADD = insert(TICKETS).returning(TICKETS.c.id)
 
 
 def history_values(*, at: datetime, actor: str, role: str, action: str, old: str | None,
