@@ -141,10 +141,10 @@ def _dialect(session: AsyncSession) -> str:
 class TicketRepository:
     """One transaction's view of the tickets (the caller begins and commits).
 
-    The writes are Core statements on the tables, not ORM objects: SQLite
-    holds its write lock for the whole transaction, and the unit of work
-    (object state, flush ordering, identity map) was most of a create's time
-    inside it (issue 15)."""
+    The writes are Core statements on the tables, each built once: no ORM
+    object, identity map or flush inside a write transaction, whose lock
+    SQLite holds throughout (issue 15: a status change 227 -> 293/s on
+    SQLite, 349 -> 580/s on PostgreSQL, with 50 writers)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -214,7 +214,7 @@ class TicketRepository:
         """Reporter rows (``from_number``, ``phone``, ``citizen_name``, ``email``,
         ``language``, ``added_at``) for ``t``, in one statement."""
         if rows:
-            await self.session.execute(insert(REPORTERS),
+            await self.session.execute(_ADD_REPORTERS,
                                        [{**r, "ticket_id": self._ids[t.number]} for r in rows])
 
     async def reporters(self, t: Ticket) -> list[Any]:
@@ -226,7 +226,7 @@ class TicketRepository:
 
     async def link_calls(self, t: Ticket, calls: list[CallLink]) -> None:
         if calls:
-            await self.session.execute(insert(CALLS), [
+            await self.session.execute(_ADD_CALLS, [
                 {"ticket_id": self._ids[t.number], "uniqueid": c.uniqueid,
                  "wait_seconds": c.wait_seconds, "talk_seconds": c.talk_seconds,
                  "agent": c.agent} for c in calls])
@@ -234,7 +234,7 @@ class TicketRepository:
     async def add_history(self, t: Ticket, rows: list[dict[str, Any]]) -> None:
         """History rows (``history_values``) for ``t``, in one statement."""
         if rows:
-            await self.session.execute(insert(HISTORY),
+            await self.session.execute(_ADD_HISTORY,
                                        [{**r, "ticket_id": self._ids[t.number]} for r in rows])
 
     async def history(self, number: str) -> list[dict[str, Any]]:
@@ -266,6 +266,7 @@ _GET = (select(TICKETS, *(c.label(f"call_{c.name}") for c in
         .where(TICKETS.c.number == bindparam("number")).order_by(CALLS.c.id))
 _GET_FOR_UPDATE = _GET.with_for_update(of=TICKETS)
 _ADD = insert(TICKETS).returning(TICKETS.c.id)
+_ADD_CALLS, _ADD_HISTORY, _ADD_REPORTERS = insert(CALLS), insert(HISTORY), insert(REPORTERS)
 
 
 def history_values(*, at: datetime, actor: str, role: str, action: str, old: str | None,

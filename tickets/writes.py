@@ -20,6 +20,8 @@ from tickets.followup import Overdue
 from tickets.sla import SlaPolicy
 from tickets.store import TicketRepository, history_values, ticket_values
 
+_OUTBOX = insert(OutboxRow.__table__)
+
 
 def _have_notify() -> bool:
     try:
@@ -66,7 +68,9 @@ class TicketWriter:
 
     async def step(self, actor: Actor, number: str,
                    step: Callable[[Ticket, datetime], Any]) -> dict[str, Any]:
-        """Load the ticket for update, let ``step`` change it, write it all."""
+        """Load the ticket for update, let ``step`` change it, write it all.
+        The rows are built inside the transaction: they are of the ticket as
+        read there, under its lock (a few tens of microseconds)."""
         number = str(number).strip().upper()
         at = self.clock()
         async with self.writing() as s:
@@ -142,7 +146,7 @@ class TicketWriter:
         await repo.add_reporters(t, rows.reporters)
         await repo.add_history(t, rows.history)
         if rows.outbox:
-            await repo.session.execute(insert(OutboxRow.__table__), rows.outbox)
+            await repo.session.execute(_OUTBOX, rows.outbox)
         for then in rows.after:
             if isinstance(then, Escalation):
                 await self._escalate(repo, t, then.event_id, then.event)
