@@ -27,6 +27,7 @@ from typing import Any
 
 from infra.logs import get_logger
 from tickets import domain as d
+from tickets.change_rows import pending_number
 from tickets.convert import as_actor, call_link, caller_id, ticket_dict
 from tickets.domain import (
     Actor,
@@ -43,7 +44,6 @@ from tickets.followup import give_back, mark_overdue, merge
 from tickets.ports import CallControl
 from tickets.queries import TicketQueries
 from tickets.sla import SlaPolicy
-from tickets.store import TicketRepository
 from tickets.transfer import transfer
 from tickets.writes import TicketWriter
 
@@ -122,22 +122,18 @@ class TicketService(TicketQueries):
         if actor.role is Role.citizen and dep is None:
             raise InvalidTicket("department: the web channel names the service", field="department")
         at = self.clock()
-        async with self._writer.writing() as s:
-            repo = TicketRepository(s)
-            number = await repo.next_number(at.year)
-            t = Ticket.open(actor, number=number, kind=kind, subject=subject,
-                            description=description, phone=phone, at=at, channel=channel,
-                            name=name, email=email, address=address, lat=lat, lon=lon,
-                            language=language or "sr", call=call)
-            if resolve_now:
-                t.department = dep.id if dep else None
-                t.move(actor, Status.resolved, at, comment, for_citizen=True)  # the answer
-            elif dep is not None:
-                t.forward(actor, dep.id, at, comment)
-            self._writer.clock_events(t)
-            await repo.add(t)
-            await self._writer.record(repo, t)
-        self._writer.committed()
+        # All of it before the write transaction (it holds SQLite's write
+        # lock): the number is drawn there, by ``create``.
+        t = Ticket.open(actor, number=pending_number(), kind=kind, subject=subject,
+                        description=description, phone=phone, at=at, channel=channel,
+                        name=name, email=email, address=address, lat=lat, lon=lon,
+                        language=language or "sr", call=call)
+        if resolve_now:
+            t.department = dep.id if dep else None
+            t.move(actor, Status.resolved, at, comment, for_citizen=True)  # the answer
+        elif dep is not None:
+            t.forward(actor, dep.id, at, comment)
+        await self._writer.create(t, at.year)
         log.info("ticket.opened", number=t.number, kind=t.kind.value, status=t.status.value,
                  department=t.department, by=actor.user_id)
         if attach_to:

@@ -24,9 +24,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     func,
+    insert,
     select,
-    text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,11 +139,17 @@ def _dialect(session: AsyncSession) -> str:
 
 
 class TicketRepository:
-    """One transaction's view of the tickets (the caller begins and commits)."""
+    """One transaction's view of the tickets (the caller begins and commits).
+
+    The writes are Core statements on the tables, each built once: no ORM
+    object, identity map or flush inside a write transaction, whose lock
+    SQLite holds throughout (issue 15: a status change 227 -> 293/s on
+    SQLite, 349 -> 580/s on PostgreSQL, with 50 writers)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._rows: dict[str, TicketRow] = {}
+        self._ids: dict[str, int] = {}  # number -> tickets.id
+        self._stored: dict[str, Any] = {}  # number -> the row as loaded (what save diffs)
 
     async def next_number(self, year: int) -> str:
         """The next ``NS-{year}-{seq}``.  SQLite (one writer at a time): a
@@ -151,81 +159,83 @@ class TicketRepository:
             return await self._next_number_pg(year)
         # One upsert: the year's row made at 1 or moved on by one, inside the
         # writer's transaction (BEGIN IMMEDIATE holds the write lock).
-        ins = sqlite.insert(CounterRow).values(year=year, last=1)
-        seq = await self.session.scalar(
-            ins.on_conflict_do_update(index_elements=["year"],
-                                      set_={"last": CounterRow.last + 1})
-            .returning(CounterRow.last))
+        seq = await self.session.scalar(_COUNT, {"year": year})
         return format_number(year, int(seq or 0))
 
     async def _next_number_pg(self, year: int) -> str:
-        nextval = text("SELECT nextval('ticket_number_seq')")
-        seq = int(await self.session.scalar(nextval) or 0)
-        first = await self.session.scalar(select(NumberYearRow.first_seq)
-                                          .where(NumberYearRow.year == year))
+        # The draw and the year's first value in one round trip.
+        seq, first = (await self.session.execute(_DRAW, {"year": year})).one()
         if first is None:
             await self.session.execute(
-                postgresql.insert(NumberYearRow).values(year=year, first_seq=seq)
+                postgresql.insert(YEARS).values(year=year, first_seq=seq)
                 .on_conflict_do_nothing(index_elements=["year"]))
-            first = await self.session.scalar(select(NumberYearRow.first_seq)
-                                              .where(NumberYearRow.year == year))
+            first = await self.session.scalar(_FIRST, {"year": year})
         while seq < int(first or 0):  # raced the year's first opener: draw again
-            seq = int(await self.session.scalar(nextval) or 0)
+            seq = int(await self.session.scalar(_NEXTVAL) or 0)
         return format_number(year, seq - int(first or 0) + 1)
 
     async def get(self, number: str, *, for_update: bool = False) -> Ticket:
-        q = select(TicketRow).where(TicketRow.number == number)
-        if for_update and _dialect(self.session) == "postgresql":
-            q = q.with_for_update()
-        row = await self.session.scalar(q)
-        if row is None:
+        """The ticket and its calls, in one statement (an outer join: a row per
+        call); PostgreSQL locks the ticket's row with ``for_update``."""
+        q = _GET_FOR_UPDATE if for_update and _dialect(self.session) == "postgresql" else _GET
+        rows = (await self.session.execute(q, {"number": number})).all()
+        if not rows:
             raise NotFound(f"no ticket {number}", number=number)
-        self._rows[number] = row
-        calls = (await self.session.scalars(select(TicketCallRow)
-                                            .where(TicketCallRow.ticket_id == row.id)
-                                            .order_by(TicketCallRow.id))).all()
-        return to_domain(row, [CallLink(c.uniqueid, c.wait_seconds, c.talk_seconds, c.agent)
-                               for c in calls])
+        row = rows[0]
+        self._ids[number], self._stored[number] = row.id, row
+        return to_domain(row, [CallLink(r.call_uniqueid, r.call_wait_seconds,
+                                        r.call_talk_seconds, r.call_agent)
+                               for r in rows if r.call_uniqueid is not None])
 
-    async def add(self, t: Ticket) -> None:
-        row = TicketRow(number=t.number)
-        _copy(t, row)
-        self.session.add(row)
-        await self.session.flush()
-        self._rows[t.number] = row
+    async def add(self, t: Ticket, values: dict[str, Any]) -> None:
+        """Insert the new ticket ``t`` (its row's ``values``, from
+        ``ticket_values``, taken before the write transaction)."""
+        self._ids[t.number] = int(await self.session.scalar(
+            _ADD, {"number": t.number, **values}) or 0)
 
     async def save(self, t: Ticket) -> None:
-        _copy(t, self._rows[t.number])
+        """UPDATE the columns ``t`` changed since ``get``, as the unit of work
+        did: an unchanged subject or description must not fire the full text
+        index's update trigger (SQLite)."""
+        old = self._stored[t.number]
+        changed = {k: v for k, v in ticket_values(t).items() if not _same(getattr(old, k), v)}
+        if changed:
+            await self.session.execute(
+                update(TICKETS).where(TICKETS.c.id == self._ids[t.number]).values(**changed))
 
-    def row_of(self, t: Ticket) -> TicketRow:
-        return self._rows[t.number]
+    async def set_merged_into(self, t: Ticket, into: str) -> None:
+        await self.session.execute(update(TICKETS).where(TICKETS.c.id == self._ids[t.number])
+                                   .values(merged_into=into))
 
-    def add_reporter(self, t: Ticket, from_number: str, phone: str | None, name: str | None,
-                     email: str | None, language: str, at: datetime) -> None:
-        self.session.add(ReporterRow(ticket_id=self._rows[t.number].id, from_number=from_number,
-                                     phone=phone, citizen_name=name, email=email,
-                                     language=language, added_at=at))
+    def id_of(self, t: Ticket) -> int:
+        return self._ids[t.number]
 
-    async def reporters(self, t: Ticket) -> list[ReporterRow]:
-        return list((await self.session.scalars(
-            select(ReporterRow).where(ReporterRow.ticket_id == self._rows[t.number].id)
-            .order_by(ReporterRow.id))).all())
+    async def add_reporters(self, t: Ticket, rows: list[dict[str, Any]]) -> None:
+        """Reporter rows (``from_number``, ``phone``, ``citizen_name``, ``email``,
+        ``language``, ``added_at``) for ``t``, in one statement."""
+        if rows:
+            await self.session.execute(_ADD_REPORTERS,
+                                       [{**r, "ticket_id": self._ids[t.number]} for r in rows])
 
-    async def link_call(self, t: Ticket, call: CallLink) -> None:
-        self.session.add(TicketCallRow(ticket_id=self._rows[t.number].id, uniqueid=call.uniqueid,
-                                       wait_seconds=call.wait_seconds,
-                                       talk_seconds=call.talk_seconds, agent=call.agent))
+    async def reporters(self, t: Ticket) -> list[Any]:
+        """The citizens ``t`` took over from merged duplicates (rows with the
+        ``ticket_reporters`` columns as attributes), oldest first."""
+        return list((await self.session.execute(
+            select(REPORTERS).where(REPORTERS.c.ticket_id == self._ids[t.number])
+            .order_by(REPORTERS.c.id))).all())
 
-    def append_history(self, t: Ticket, *, at: datetime, actor: str, role: str, action: str,
-                       old: str | None, new: str | None, comment: str = "",
-                       details: dict[str, Any] | None = None,
-                       event_id: str | None = None) -> None:
-        self.session.add(HistoryRow(ticket_id=self._rows[t.number].id, at=at, actor=actor,
-                                    role=role, action=action, old_status=old, new_status=new,
-                                    comment=comment or "",
-                                    details=json.dumps(details or {}, ensure_ascii=False,
-                                                       default=str),
-                                    event_id=event_id))
+    async def link_calls(self, t: Ticket, calls: list[CallLink]) -> None:
+        if calls:
+            await self.session.execute(_ADD_CALLS, [
+                {"ticket_id": self._ids[t.number], "uniqueid": c.uniqueid,
+                 "wait_seconds": c.wait_seconds, "talk_seconds": c.talk_seconds,
+                 "agent": c.agent} for c in calls])
+
+    async def add_history(self, t: Ticket, rows: list[dict[str, Any]]) -> None:
+        """History rows (``history_values``) for ``t``, in one statement."""
+        if rows:
+            await self.session.execute(_ADD_HISTORY,
+                                       [{**r, "ticket_id": self._ids[t.number]} for r in rows])
 
     async def history(self, number: str) -> list[dict[str, Any]]:
         rows = (await self.session.execute(
@@ -237,24 +247,61 @@ class TicketRepository:
                 for r in rows]
 
 
-def _copy(t: Ticket, row: TicketRow) -> None:
-    row.kind, row.status = t.kind.value, t.status.value
-    row.subject, row.description = t.subject, t.description
-    row.search_text = search_text(t.subject, t.description)
-    row.phone, row.citizen_name, row.email = t.phone, t.name, t.email
-    row.address, row.lat, row.lon = t.address, t.lat, t.lon
-    row.department, row.opened_by, row.assignee = t.department, t.opened_by, t.assignee
-    row.channel, row.language = t.channel, t.language
-    row.created_at, row.updated_at = t.created_at, t.updated_at
+TICKETS, CALLS, HISTORY = TicketRow.__table__, TicketCallRow.__table__, HistoryRow.__table__
+REPORTERS, COUNTERS, YEARS = ReporterRow.__table__, CounterRow.__table__, NumberYearRow.__table__
+
+
+# Built once: a statement made per call costs more than running it (coercion
+# and cache key each time).
+_COUNT = (sqlite.insert(COUNTERS).values(year=bindparam("year"), last=1)
+          .on_conflict_do_update(index_elements=["year"], set_={"last": COUNTERS.c.last + 1})
+          .returning(COUNTERS.c.last))
+_NEXTVAL = select(func.nextval("ticket_number_seq"))
+_FIRST = select(YEARS.c.first_seq).where(YEARS.c.year == bindparam("year"))
+_DRAW = select(func.nextval("ticket_number_seq"), _FIRST.scalar_subquery())
+_GET = (select(TICKETS, *(c.label(f"call_{c.name}") for c in
+                          (CALLS.c.uniqueid, CALLS.c.wait_seconds, CALLS.c.talk_seconds,
+                           CALLS.c.agent)))
+        .outerjoin(CALLS, CALLS.c.ticket_id == TICKETS.c.id)
+        .where(TICKETS.c.number == bindparam("number")).order_by(CALLS.c.id))
+_GET_FOR_UPDATE = _GET.with_for_update(of=TICKETS)
+_ADD = insert(TICKETS).returning(TICKETS.c.id)
+_ADD_CALLS, _ADD_HISTORY, _ADD_REPORTERS = insert(CALLS), insert(HISTORY), insert(REPORTERS)
+
+
+def history_values(*, at: datetime, actor: str, role: str, action: str, old: str | None,
+                   new: str | None, comment: str = "", details: dict[str, Any] | None = None,
+                   event_id: str | None = None) -> dict[str, Any]:
+    """A history row's values but its ``ticket_id`` (``add_history`` adds it)."""
+    return {"at": at, "actor": actor, "role": role, "action": action, "old_status": old,
+            "new_status": new, "comment": comment or "",
+            "details": json.dumps(details or {}, ensure_ascii=False, default=str),
+            "event_id": event_id}
+
+
+def ticket_values(t: Ticket) -> dict[str, Any]:
+    """The ``tickets`` row of ``t`` but its number and id."""
     c = t.sla
-    row.sla_response_s, row.sla_resolution_s = c.response_s, c.resolution_s
-    row.sla_started_at, row.sla_response_due_at = c.started_at, c.response_due_at
-    row.sla_responded_at, row.sla_used_s = c.responded_at, c.used_s
-    row.sla_running_since, row.due_at = c.running_since, c.due_at
-    row.overdue, row.overdue_at = c.overdue, c.overdue_at
+    return {"kind": t.kind.value, "status": t.status.value, "subject": t.subject,
+            "description": t.description, "search_text": search_text(t.subject, t.description),
+            "phone": t.phone, "citizen_name": t.name, "email": t.email, "address": t.address,
+            "lat": t.lat, "lon": t.lon, "department": t.department, "opened_by": t.opened_by,
+            "assignee": t.assignee, "channel": t.channel, "language": t.language,
+            "created_at": t.created_at, "updated_at": t.updated_at,
+            "sla_response_s": c.response_s, "sla_resolution_s": c.resolution_s,
+            "sla_started_at": c.started_at, "sla_response_due_at": c.response_due_at,
+            "sla_responded_at": c.responded_at, "sla_used_s": c.used_s,
+            "sla_running_since": c.running_since, "due_at": c.due_at,
+            "overdue": c.overdue, "overdue_at": c.overdue_at}
 
 
-def _sla(row: TicketRow) -> Sla:
+def _same(stored: Any, value: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(value, datetime):
+        return _aware(stored) == _aware(value)  # SQLite hands back naive UTC
+    return bool(stored == value)  # as the unit of work compares (45 == 45.0)
+
+
+def _sla(row: Any) -> Sla:
     def aw(v: datetime | None) -> datetime | None:
         return None if v is None else _aware(v)
 
@@ -265,7 +312,7 @@ def _sla(row: TicketRow) -> Sla:
                overdue=row.overdue, overdue_at=aw(row.overdue_at))
 
 
-def to_domain(row: TicketRow, calls: list[CallLink] | None = None) -> Ticket:
+def to_domain(row: Any, calls: list[CallLink] | None = None) -> Ticket:
     return Ticket(number=row.number, kind=Kind(row.kind), subject=row.subject,
                   description=row.description or "", phone=row.phone,
                   opened_by=row.opened_by, created_at=_aware(row.created_at),

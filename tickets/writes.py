@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
 
-from infra.outbox import OutboxRow, add_event, outbox_row
-from tickets import domain as d
-from tickets.convert import describe, payload, ticket_dict
+from infra.outbox import OutboxRow
+from tickets.change_rows import ChangeRows, Escalation, change_rows, publish_rows
+from tickets.convert import payload, ticket_dict
 from tickets.domain import Actor, Ticket
-from tickets.followup import Absorbed, Merged, Overdue, Returned
+from tickets.followup import Overdue
 from tickets.sla import SlaPolicy
-from tickets.store import HistoryRow, TicketRepository
+from tickets.store import TicketRepository, history_values, ticket_values
+
+_OUTBOX = insert(OutboxRow.__table__)
 
 
 def _have_notify() -> bool:
@@ -50,9 +51,26 @@ class TicketWriter:
         async with self.sessionmaker() as s, s.begin():
             yield s
 
+    async def create(self, t: Ticket, year: int) -> None:
+        """Write the new ticket ``t``, numbered ``pending_number()`` so far.
+        Its rows are built first; the write transaction only draws the number
+        and runs the statements."""
+        self.clock_events(t)
+        values, rows = ticket_values(t), self.rows(t)
+        async with self.writing() as s:
+            repo = TicketRepository(s)
+            number = await repo.next_number(year)
+            rows.numbered(t.number, number)
+            t.number = number
+            await repo.add(t, values)
+            await self.write(repo, t, rows)
+        self.committed()
+
     async def step(self, actor: Actor, number: str,
                    step: Callable[[Ticket, datetime], Any]) -> dict[str, Any]:
-        """Load the ticket for update, let ``step`` change it, write it all."""
+        """Load the ticket for update, let ``step`` change it, write it all.
+        The rows are built inside the transaction: they are of the ticket as
+        read there, under its lock (a few tens of microseconds)."""
         number = str(number).strip().upper()
         at = self.clock()
         async with self.writing() as s:
@@ -61,8 +79,9 @@ class TicketWriter:
             t.check_visible(actor)
             step(t, at)
             self.clock_events(t)
+            rows = self.rows(t)
             await repo.save(t)
-            await self.record(repo, t)
+            await self.write(repo, t, rows)
         self.committed()
         return self.present(t)
 
@@ -79,11 +98,12 @@ class TicketWriter:
             for t in (dup, surv):
                 self.clock_events(t)
                 await repo.save(t)
-            for r in await repo.reporters(dup):
-                repo.add_reporter(surv, r.from_number, r.phone, r.citizen_name, r.email,
-                                  r.language, at)
-            await self.record(repo, dup)
-            await self.record(repo, surv)
+            await repo.add_reporters(surv, [
+                {"from_number": r.from_number, "phone": r.phone, "citizen_name": r.citizen_name,
+                 "email": r.email, "language": r.language, "added_at": at}
+                for r in await repo.reporters(dup)])
+            await self.write(repo, dup, self.rows(dup))
+            await self.write(repo, surv, self.rows(surv))
         self.committed()
         return self.present(surv)
 
@@ -102,76 +122,41 @@ class TicketWriter:
             t = await repo.get(number)
             body = payload(t, f"ticket.{action}", actor.user_id, str(actor.role), at,
                            details=details)
-            event_id = self._publish(s, t, body)
-            repo.append_history(t, at=at, actor=actor.user_id, role=str(actor.role),
-                                action=action, old=t.status.value, new=t.status.value,
-                                comment=str(details.get("message") or ""), details=details,
-                                event_id=event_id)
+            rows = ChangeRows()
+            event_id = publish_rows(rows.outbox, t, body)
+            rows.history.append(history_values(
+                at=at, actor=actor.user_id, role=str(actor.role), action=action,
+                old=t.status.value, new=t.status.value,
+                comment=str(details.get("message") or ""), details=details, event_id=event_id))
+            await self.write(repo, t, rows)
         self.committed()
 
-    async def record(self, repo: TicketRepository, t: Ticket) -> None:
-        """The ticket's new domain events as history, outbox and notification
-        rows: the history and the outbox rows of a change go in one multi-row
-        INSERT each (no ORM object per row)."""
-        history: list[dict[str, Any]] = []
-        outbox: list[dict[str, Any]] = []
-        for ev in t.pop_events():
-            action, old, new, comment, extra = describe(ev)
-            if isinstance(ev, d.CallLinked):
-                await repo.link_call(t, ev.call)
-            elif isinstance(ev, Merged):
-                repo.row_of(t).merged_into = ev.into
-            elif isinstance(ev, Absorbed):
-                repo.add_reporter(t, ev.duplicate, *ev.reporter, at=ev.at)
-            body = payload(t, f"ticket.{action}", ev.actor, ev.role, ev.at, old_status=old,
-                           comment=comment, details=extra)
-            if isinstance(ev, Returned):  # the returning department follows it too
-                body["details"] = {**extra, "department": ev.department}
-            event_id = self._publish_rows(outbox, t, body, escalate=isinstance(ev, Overdue))
-            history.append({"ticket_id": repo.row_of(t).id, "at": ev.at, "actor": ev.actor,
-                            "role": ev.role, "action": action, "old_status": old,
-                            "new_status": new, "comment": comment or "",
-                            "details": json.dumps(extra or {}, ensure_ascii=False, default=str),
-                            "event_id": event_id})
-            if isinstance(ev, Overdue) and self.escalate_to and _have_notify():
-                await self._escalate(repo, t, event_id, ev)
-            if new is not None and new != old and new in self.notify_on:
-                # Only a comment written for the citizen is sent to the citizen.
-                told = comment if extra.get("for_citizen") else ""
-                await self._enqueue_notification(repo, t, event_id, new, told)
-        if history:
-            await repo.session.execute(insert(HistoryRow.__table__), history)
-        if outbox:
-            await repo.session.execute(insert(OutboxRow.__table__), outbox)
+    def rows(self, t: Ticket) -> ChangeRows:
+        """The rows of the ticket's new domain events (no I/O)."""
+        return change_rows(t, notify_on=self.notify_on,
+                           escalate=bool(self.escalate_to) and _have_notify())
+
+    async def write(self, repo: TicketRepository, t: Ticket, rows: ChangeRows) -> None:
+        """Run a change's statements: the history and the outbox rows go in
+        one multi-row INSERT each (Core, no unit of work), then the
+        notification jobs, in event order."""
+        await repo.link_calls(t, rows.calls)
+        if rows.merged_into is not None:
+            await repo.set_merged_into(t, rows.merged_into)
+        await repo.add_reporters(t, rows.reporters)
+        await repo.add_history(t, rows.history)
+        if rows.outbox:
+            await repo.session.execute(_OUTBOX, rows.outbox)
+        for then in rows.after:
+            if isinstance(then, Escalation):
+                await self._escalate(repo, t, then.event_id, then.event)
+            else:
+                await self._enqueue_notification(repo, t, then.event_id, then.status,
+                                                 then.told)
 
     def committed(self) -> None:
         if self.on_commit is not None:
             self.on_commit()
-
-    def _publish(self, session: Any, t: Ticket, body: dict[str, Any],
-                 escalate: bool = False) -> str:
-        # One fact, two topics: the department's and the opener's (the
-        # operator follows the tickets they opened).  Same event_id on both.
-        # An overdue ticket also goes to the supervisors' escalations.
-        event_id = add_event(session, f"tickets/{t.department or '-'}/{t.number}", body)
-        add_event(session, f"users/{t.opened_by}/tickets/{t.number}",
-                  {**body, "event_id": event_id})
-        if escalate:
-            add_event(session, f"escalations/{t.department or '-'}/{t.number}",
-                      {**body, "event_id": event_id})
-        return event_id
-
-    def _publish_rows(self, rows: list[dict[str, Any]], t: Ticket, body: dict[str, Any], *,
-                      escalate: bool = False) -> str:
-        """``_publish`` as outbox row values, for one INSERT of a change's rows."""
-        first = outbox_row(f"tickets/{t.department or '-'}/{t.number}", body)
-        event_id = str(first["event_id"])
-        rows += [first, outbox_row(f"users/{t.opened_by}/tickets/{t.number}",
-                                   {**body, "event_id": event_id})]
-        if escalate:
-            rows.append(outbox_row(f"escalations/{t.department or '-'}/{t.number}",
-                                   {**body, "event_id": event_id}))
-        return event_id
 
     async def _escalate(self, repo: TicketRepository, t: Ticket, event_id: str,
                         ev: Overdue) -> None:
