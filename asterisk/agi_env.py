@@ -16,8 +16,11 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 LOOPBACK = ("127.0.0.0/8", "::1/128")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Asterisk 16's AGI environment (res_agi.c, setup_env) plus FastAGI's two.
 KNOWN_KEYS = frozenset({
@@ -53,13 +56,27 @@ class Refusal:
 
 
 def permitted(peer: str, permit: Iterable[str]) -> bool:
+    addr = _peer(peer)
+    return addr is not None and any(addr in net for net in _networks(tuple(permit)))
+
+
+@lru_cache(maxsize=16)
+def _networks(permit: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    # The permit list is the server's one setting: parsed once, not per session.
+    return tuple(ipaddress.ip_network(net, strict=False) for net in permit)
+
+
+@lru_cache(maxsize=1024)
+def _peer(peer: str) -> IPAddress | None:
+    """The address of a peer as the socket names it; the same few peers
+    (Asterisk on this machine) open every session."""
     try:
         addr = ipaddress.ip_address(peer.split("%", 1)[0])
     except ValueError:
-        return False
+        return None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
-    return any(addr in ipaddress.ip_network(net, strict=False) for net in permit)
+        return addr.ipv4_mapped
+    return addr
 
 
 def parse_block(block: bytes) -> tuple[dict[str, str], Refusal | None]:

@@ -2,8 +2,10 @@
 read the engine's calls: ``time|callid|queue|agent|event|data1|data2|data3``.
 
 Rotation loses no line: logrotate renames the file (no copytruncate) and
-the next write, finding another file (or none) at the path, reopens it.  A
-line written between the rename and the reopen lands in the renamed file.
+a write, finding another file (or none) at the path, reopens it.  Writes
+look at the path at most once a second (a stat per line was 1% of the
+engine's CPU): lines written within that second of the rename land in the
+renamed file, none is lost.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import os
 import time
 from pathlib import Path
 
+CHECK_EVERY = 1.0  # seconds between looks at the path for a rotation
+
 
 class QueueLog:
     def __init__(self, path: str | Path | None, queue: str = "kontakt") -> None:
         self.path = Path(path) if path else None
         self.queue = queue
         self._fh = self._open() if self.path else None
+        self._checked = time.monotonic()  # when the path was last looked at
 
     def _open(self):  # type: ignore[no-untyped-def]
         assert self.path is not None
@@ -25,6 +30,10 @@ class QueueLog:
 
     def _reopen_if_rotated(self) -> None:
         assert self._fh is not None and self.path is not None
+        clock = time.monotonic()
+        if clock - self._checked < CHECK_EVERY:
+            return
+        self._checked = clock
         try:
             st = os.stat(self.path)
         except FileNotFoundError:

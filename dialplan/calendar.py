@@ -66,5 +66,8 @@ def day_spans(hours: Hours, day: date) -> tuple[tuple[Span, ...], str]:
     return spans, (f"{weekday} working hours" if spans else f"{weekday} is not a working day")
 
 
+# Every call's verdict says the day's hours in words (the call's log lines
+# carry it): the same few span tuples, formatted once each.
+@lru_cache(maxsize=256)
 def _fmt(spans: tuple[Span, ...]) -> str:
     return ", ".join(str(s) for s in spans)

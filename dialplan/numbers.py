@@ -39,6 +39,12 @@ class Caller:
 @functools.lru_cache(maxsize=65_536)
 def normalise(raw: str | None) -> str | None:
     """E.164 of a number in any carrier form, or None (anonymous, garbled)."""
+    num = _parse(raw)
+    return None if num is None else _e164(num)
+
+
+def _parse(raw: str | None) -> phonenumbers.PhoneNumber | None:
+    """The valid number a carrier's form stands for, or None."""
     if raw is None:
         return None
     text = "".join(ch for ch in raw.strip() if ch not in " -./()\t")
@@ -57,26 +63,51 @@ def normalise(raw: str | None) -> str | None:
     # code would otherwise pass as some other area's number.
     if not phonenumbers.is_valid_number(num):
         return None
+    return num
+
+
+def _e164(num: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
 @functools.lru_cache(maxsize=65_536)
 def classify(raw: str | None) -> Caller:
     """Where a caller is, for the number rules."""
-    e164 = normalise(raw)
-    if e164 is None:
+    num = _parse(raw)  # parsed once: not again from its E.164
+    if num is None:
         return Caller(raw, None, "unknown", None)
-    num = phonenumbers.parse(e164)
+    e164 = _e164(num)
     if num.country_code != SERBIA:
         return Caller(raw, e164, "foreign", None)
     national = str(num.national_number)
-    ntype = phonenumbers.number_type(num)
-    if national.startswith("6") or ntype == phonenumbers.PhoneNumberType.MOBILE:
+    if national.startswith("6"):
         return Caller(raw, e164, "mobile", None)
+    kind, length = _serbian_shape(national, num)
+    return Caller(raw, e164, kind, "0" + national[:length] if kind == "fixed" else None)
+
+
+# (first four digits, length) of a Serbian national number -> (kind, area code
+# length).  Every pattern of phonenumbers' RS metadata (number types, formats)
+# is a prefix of at most four digits and a digit count, so numbers of the same
+# shape classify alike; phonenumbers' type and area-code look-ups cost ~25 us
+# per number, citizens mostly call once (the classify cache rarely hits).
+_SHAPES: dict[tuple[str, int], tuple[Kind, int]] = {}
+
+
+def _serbian_shape(national: str, num: phonenumbers.PhoneNumber) -> tuple[Kind, int]:
+    key = (national[:4], len(national))  # bounded: 10^4 prefixes x 7 valid lengths
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _SHAPES[key] = _shape_of(national, num)
+    return shape
+
+
+def _shape_of(national: str, num: phonenumbers.PhoneNumber) -> tuple[Kind, int]:
+    if phonenumbers.number_type(num) == phonenumbers.PhoneNumberType.MOBILE:
+        return "mobile", 0
     if national.startswith(("7", "8", "9")):  # 0800 free, 090x premium, 07x special services
-        return Caller(raw, e164, "special", None)
-    length = phonenumbers.length_of_geographical_area_code(num) or 2
-    return Caller(raw, e164, "fixed", "0" + national[:length])
+        return "special", 0
+    return "fixed", phonenumbers.length_of_geographical_area_code(num) or 2
 
 
 def allowed(caller: Caller, callers: tuple[str, ...]) -> bool:

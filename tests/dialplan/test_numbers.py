@@ -55,3 +55,44 @@ def test_normalise_and_display():
     assert normalise("0800-021-021") == "+381800021021"
     assert normalise("021-4807-900") == "+381214807900"
     assert display("+381214807900") == "021 4807900"
+
+
+def _classify_by_phonenumbers(raw):
+    """How ``classify`` decided before it kept one answer per number shape:
+    phonenumbers' type and area code asked for every number."""
+    import phonenumbers
+
+    from dialplan.numbers import SERBIA, Caller, normalise
+    e164 = normalise(raw)
+    if e164 is None:
+        return Caller(raw, None, "unknown", None)
+    num = phonenumbers.parse(e164)
+    if num.country_code != SERBIA:
+        return Caller(raw, e164, "foreign", None)
+    national = str(num.national_number)
+    ntype = phonenumbers.number_type(num)
+    if national.startswith("6") or ntype == phonenumbers.PhoneNumberType.MOBILE:
+        return Caller(raw, e164, "mobile", None)
+    if national.startswith(("7", "8", "9")):
+        return Caller(raw, e164, "special", None)
+    length = phonenumbers.length_of_geographical_area_code(num) or 2
+    return Caller(raw, e164, "fixed", "0" + national[:length])
+
+
+def test_classify_by_shape_agrees_with_phonenumbers_for_every_serbian_shape():
+    """Two subscribers of every four-digit shape where the area codes are
+    (1xxx-3xxx, the usual lengths), one of every three-digit shape at every
+    length, foreign and garbled numbers."""
+    import random
+
+    from dialplan.numbers import classify
+    rnd = random.Random(381)
+    raws = ["+4930123456", "+12025550123", "anonymous", "12", "0800021021", "+381 64 123 4567"]
+    shapes = [(str(p), n, 2) for p in range(1000, 4000) for n in range(7, 11)]
+    shapes += [(str(p), n, 1) for p in range(1, 1000) for n in range(6, 13)]
+    for head, length, count in shapes:
+        for _ in range(count):
+            tail = "".join(rnd.choice("0123456789") for _ in range(length - len(head)))
+            raws.append("0" + head + tail)
+    for raw in raws:
+        assert classify(raw) == _classify_by_phonenumbers(raw), raw
