@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -37,6 +38,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import StaticPool
 
 GATE_TIMEOUT = 30.0  # the busy timeout's figure: the worst case stays what it was
 WRITE = {"sqlite_begin": "IMMEDIATE"}  # the connection option a writer asks for
@@ -64,8 +66,8 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kw)
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
+def _sqlite_pragmas(engine: AsyncEngine | Engine) -> None:
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -155,6 +157,53 @@ def core_read(sessionmaker: async_sessionmaker[Any]) -> Any:
     """A Core connection for reads (SQLite: deferred, never waits in WAL)."""
     engine: AsyncEngine = sessionmaker.kw["bind"]
     return engine.connect()
+
+
+T = TypeVar("T")
+
+
+class BatchWriter:
+    """Runs a whole write transaction of Core statements, ``fn(connection)``,
+    at the writer gate.  On SQLite in one trip to a thread of its own with a
+    connection of its own: through aiosqlite every cursor step of every
+    statement is a trip to its thread and back (12 for the event log's batch),
+    and those trips were a good part of the engine's CPU per call.  On
+    PostgreSQL the async connection runs it (``run_sync``)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[Any]) -> None:
+        self._async: AsyncEngine = sessionmaker.kw["bind"]
+        self._gate: _Gate | None = getattr(sessionmaker.class_, "_gate", None)
+        self._sync: Engine | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        if self._gate is not None:
+            url = self._async.url.set(drivername="sqlite")
+            # One connection, used only by the one thread (check_same_thread
+            # off because SQLAlchemy's pool may close it from another).
+            self._sync = create_engine(url, poolclass=StaticPool, connect_args={
+                "timeout": 30, "isolation_level": None, "check_same_thread": False})
+            _sqlite_pragmas(self._sync)
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="kontakt-db-writer")
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        if self._gate is None or self._thread is None:
+            async with self._async.begin() as conn:
+                return await conn.run_sync(fn)
+        async with _turn(self._gate):
+            return await asyncio.get_running_loop().run_in_executor(
+                self._thread, self._transaction, fn)
+
+    def _transaction(self, fn: Callable[[Connection], T]) -> T:
+        assert self._sync is not None
+        with self._sync.connect() as conn:
+            conn = conn.execution_options(**WRITE)
+            with conn.begin():
+                return fn(conn)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.submit(self._sync.dispose if self._sync else (lambda: None)).result()
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -48,7 +48,7 @@ class Committed:
 
 _T = OutboxRow.__table__.c
 # Built once: the hot paths run them several times a second.
-_MARK = (update(OutboxRow.__table__).where(_T.id.in_(bindparam("ids", expanding=True)))
+MARK_PUBLISHED = (update(OutboxRow).where(_T.id.in_(bindparam("ids", expanding=True)))
          .values(published_at=bindparam("now")))
 
 
@@ -78,9 +78,14 @@ class Delivered:
         self.ids.difference_update(ids)
 
 
+def mark_batches(ids: list[int], now: datetime) -> list[dict[str, Any]]:
+    """``MARK_PUBLISHED``'s parameters for ``ids``: a statement's stay few."""
+    return [{"ids": ids[i:i + 500], "now": now} for i in range(0, len(ids), 500)]
+
+
 async def mark_published(conn: AsyncConnection, ids: list[int], now: datetime) -> None:
-    for i in range(0, len(ids), 500):  # a statement's parameters stay few
-        await conn.execute(_MARK, {"ids": ids[i:i + 500], "now": now})
+    for params in mark_batches(ids, now):
+        await conn.execute(MARK_PUBLISHED, params)
 
 
 def outbox_values(topic: str, payload: dict[str, Any], body: str,

@@ -17,13 +17,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import DateTime, Integer, String, Text, insert
+from sqlalchemy import Connection, DateTime, Integer, String, Text, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from infra.db import Base, core_write
+from infra.db import Base, BatchWriter
 from infra.logs import get_logger
-from infra.outbox import Committed, Delivered, OutboxRow, mark_published, outbox_values
+from infra.outbox import (
+    MARK_PUBLISHED,
+    Committed,
+    Delivered,
+    OutboxRow,
+    mark_batches,
+    outbox_values,
+)
 
 log = get_logger()
 
@@ -66,6 +73,7 @@ class EventLog:
         batch: int = 500,
         linger: float = 0.2,
         outbox: Outbox | None = None,
+        writer: BatchWriter | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch = batch
@@ -73,6 +81,7 @@ class EventLog:
         # Hands the committed outbox rows to the publisher (no read-back)
         # and marks what it delivered since, in the same transaction.
         self.outbox = outbox
+        self._writer, self._own_writer = writer, writer is None
         self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -80,7 +89,8 @@ class EventLog:
         self._queue.put_nowait((topic, payload))
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._writer())
+        self._writer = self._writer or BatchWriter(self.sessionmaker)
+        self._task = asyncio.create_task(self._write_forever())
 
     async def stop(self) -> None:
         await self.flush()
@@ -88,9 +98,20 @@ class EventLog:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._writer is not None and self._own_writer:
+            self._writer.close()
+            self._writer = None
 
     async def flush(self) -> None:
         """Store everything queued so far (at shutdown, and for tests)."""
+        if self._writer is None:  # never started: a writer for this flush alone
+            self._writer = BatchWriter(self.sessionmaker)
+            try:
+                await self.flush()
+            finally:
+                self._writer.close()
+                self._writer = None
+            return
         while not self._queue.empty():
             await self._store(self._drain())
 
@@ -100,7 +121,7 @@ class EventLog:
             items.append(self._queue.get_nowait())
         return items
 
-    async def _writer(self) -> None:
+    async def _write_forever(self) -> None:
         while True:
             first = await self._queue.get()
             # Linger a moment so one transaction carries the bursts calls make
@@ -131,20 +152,26 @@ class EventLog:
                            "topic": topic, "type": p["type"], "uniqueid": p.get("uniqueid"),
                            "agent": p.get("agent"), "payload": body})
             outbox.append(outbox_values(topic, p, body, now))
-        # Core, not a session: the batch is only statements, and the
-        # session's bookkeeping was most of a transaction's CPU.  RETURNING
-        # gives the outbox rows' ids, so the publisher needn't read them back.
+        # Core, not a session, in one trip to the writer's thread (SQLite).
+        # RETURNING gives the outbox rows' ids: the publisher needn't read
+        # them back; and the rows it delivered since are marked here too.
         marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
-        async with core_write(self.sessionmaker) as conn:
-            await conn.execute(_INSERT_EVENTS, events)
-            ids = {event_id: row_id for row_id, event_id
-                   in await conn.execute(_INSERT_OUTBOX, outbox)}
-            if marks:
-                await mark_published(conn, marks, now)
+        assert self._writer is not None, "EventLog.start() first"
+        ids = await self._writer.run(lambda conn: _write(conn, events, outbox, marks, now))
         if self.outbox is not None:
             self.outbox.delivered.marked(marks)
             self.outbox.notify([Committed(ids[o["event_id"]], o["topic"], o["payload"])
                                 for o in outbox])
+
+
+def _write(conn: Connection, events: list[dict[str, Any]], outbox: list[dict[str, Any]],
+           marks: list[int], now: datetime) -> dict[str, int]:
+    """The batch's statements (runs in the writer's thread on SQLite)."""
+    conn.execute(_INSERT_EVENTS, events)
+    ids = {event_id: row_id for row_id, event_id in conn.execute(_INSERT_OUTBOX, outbox)}
+    for params in mark_batches(marks, now):
+        conn.execute(MARK_PUBLISHED, params)
+    return ids
 
 
 def new_event(type_: str, **fields: Any) -> dict[str, Any]:
