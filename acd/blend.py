@@ -189,9 +189,22 @@ class Blender:
         out += self.dispatch(now)
         return out + self._hold(agent, now) if freed and agent else out
 
+    def quiet(self) -> bool:
+        """Nothing a ``sync`` could change, whatever the agents' states: no
+        conversation with an operator or waiting, nobody held, and a
+        capacity that holds nobody without texts (so every ``_hold`` finds
+        its operator as it should be).  Per-operator capacities may hold a
+        text-only operator (call=0) at once: never quiet then.  O(1): it runs
+        on every agent change of the voice side (3+ per call)."""
+        cap = self.capacity
+        return not (self._load or self._waiting or self._held or self.per_agent) \
+            and cap.call > 0 and (cap.text > 0 or self.call_at_text_capacity)
+
     def sync(self, now: float) -> Out:
         """After agents changed on the voice side: an operator logged out gives
         his conversations back (each to its place); holds and offers follow."""
+        if self.quiet():
+            return []
         out: Out = []
         for agent_id in list(self._load):
             agent = self.acd.agents.get(agent_id)

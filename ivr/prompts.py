@@ -47,16 +47,30 @@ class PromptLibrary:
     # one stat per prompt played instead of one per recorded format.
     _recorded: dict[str, tuple[int, frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False)
+    # language -> its recorded and generated folders as plain strings: a path
+    # per prompt played is a string join, not pathlib's (most of its cost).
+    _folders: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
 
-    def recorded(self, prompt_id: str, language: str) -> Path | None:
-        folder = self.root / "recorded" / language
+    def _folders_of(self, language: str) -> tuple[str, str]:
+        folders = self._folders.get(language)
+        if folders is None:
+            root = str(self.root)
+            folders = (os.path.join(root, "recorded", language),
+                       os.path.join(root, "generated", language))
+            self._folders[language] = folders
+        return folders
+
+    def _recorded_ids(self, folder: str, language: str) -> frozenset[str]:
+        """The prompt ids recorded in ``folder``.  Its mtime is looked at on
+        every prompt played (a recording placed is heard on the next call);
+        the folder is read only when that changed."""
         try:
             mtime = os.stat(folder).st_mtime_ns  # a file placed or removed changes it
         except OSError:
-            return None
+            return frozenset()
         known = self._recorded.get(language)
         # A folder changed within the last second may change again inside the
         # same timestamp tick (file times are coarse): read it afresh then.
@@ -64,19 +78,24 @@ class PromptLibrary:
             try:
                 names = frozenset(e.name for e in os.scandir(folder) if e.is_file())
             except OSError:
-                return None
+                return frozenset()
             known = (mtime, frozenset(stem for stem, dot, ext in
                                       (n.rpartition(".") for n in names)
                                       if dot and f".{ext}" in RECORDED_FORMATS))
             self._recorded[language] = known
-        return folder / prompt_id if prompt_id in known[1] else None
+        return known[1]
+
+    def recorded(self, prompt_id: str, language: str) -> Path | None:
+        folder = self._folders_of(language)[0]
+        return Path(folder, prompt_id) if prompt_id in self._recorded_ids(folder, language) \
+            else None
 
     def path(self, prompt_id: str, language: str) -> str:
         """Absolute path without extension, for STREAM FILE / GET DATA."""
-        rec = self.recorded(prompt_id, language)
-        if rec is not None:
-            return str(rec)
-        return str(self.root / "generated" / language / prompt_id)
+        recorded, generated = self._folders_of(language)
+        if prompt_id in self._recorded_ids(recorded, language):
+            return f"{recorded}/{prompt_id}"
+        return f"{generated}/{prompt_id}"
 
     def digit(self, digit: str, language: str) -> str:
         return self.path(f"digit_{digit}", language)

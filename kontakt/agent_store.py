@@ -18,6 +18,11 @@ class AgentStore:
     def __init__(self, path: Path, acd: Distributor) -> None:
         self.path, self.acd = path, acd
         self._last: dict[str, Any] | None = None
+        # agent -> (saved state, reason, skills) its entry in ``_last`` was made
+        # from: most changes (a ring, a call) are told by this tuple alone,
+        # without building the entry (skills are replaced, not changed in
+        # place, so the same set compares by identity).
+        self._kept: dict[str, tuple[str, str | None, frozenset[str]]] = {}
 
     def load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -38,6 +43,10 @@ class AgentStore:
         if self._last is None or agent is None or agent_id not in self._last:
             self.save()
             return
+        kept = (_saved_state(agent.state), agent.reason, agent.skills)
+        if kept == self._kept.get(agent_id):
+            return
+        self._kept[agent_id] = kept
         entry = self._entry(agent)
         if entry != self._last[agent_id]:
             self._last[agent_id] = entry
@@ -46,6 +55,7 @@ class AgentStore:
     def save(self) -> None:
         """Written when who is logged in or paused changed (not on every ring)."""
         data = {a.id: self._entry(a) for a in self.acd.agents.values()}
+        self._kept.clear()  # made afresh, one agent at a time, by ``changed``
         if data == self._last:
             return
         self._last = data

@@ -101,7 +101,7 @@ class Routes:
         reached goes on to app_queue (the kontakt-ring subroutine marks it)."""
         arg = f'"{agent},{farewell}"' if farewell else agent
         r = await agi.command(f"GOSUB kontakt-ring s 1 {arg}", timeout=24 * 3600)
-        if r.get("result", ("0",))[0] == "-1":
+        if r.get("error") == "AGIAppError":  # result=-1: the caller hung up in the subroutine
             return True
         call = self.core.acd.calls.get(agi.uniqueid)
         if call is None or call.state in ("connected", "done"):

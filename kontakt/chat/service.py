@@ -280,6 +280,12 @@ class ConversationService:
 
     def _sync_soon(self) -> None:
         self._pending_sync = False
+        # No text contact and no hold to keep (the voice-only floor): no task,
+        # no lock.  Read outside the lock, safely: whatever changes the blender
+        # later (a conversation arriving, one assigned) offers and holds on
+        # the agents' states as they are by then, as a sync would have.
+        if self.blender.quiet():
+            return
         task = asyncio.ensure_future(self.sync())
         task.add_done_callback(lambda t: t.cancelled() or (t.exception() and log.error(
             "chat.sync_failed", error=repr(t.exception()))))

@@ -133,3 +133,21 @@ def test_ended_conversation_is_forgotten_and_fallback_leaves_the_queue():
     assert b.waiting() == [] and b.overdue(300.0, 120.0) == []
     b.step(1, ConvEvent.LEAVE_MESSAGE, 210.0)
     assert 1 not in b.conversations
+
+
+def test_a_floor_without_texts_is_quiet_and_its_sync_changes_nothing():
+    acd, b = setup(("a1", ("sr",)), ("a2", ("sr",)))
+    acd.login("a1", 0.0)
+    assert b.quiet() and b.sync(1.0) == []
+    b.arrived(new(1), 2.0)  # with a1 now
+    assert not b.quiet()
+    acd.logout("a1", 3.0)
+    assert [c for c in b.sync(3.0) if isinstance(c, Requeued)]  # back in the queue
+
+
+def test_text_only_capacity_for_all_holds_each_operator_off_calls_at_login():
+    acd, b = setup(("a1", ("sr",)), capacity=Capacity(call=0))
+    assert not b.quiet()
+    acd.login("a1", 0.0)
+    b.sync(0.0)
+    assert "a1" in acd.no_calls and acd.next_free("sr") is None

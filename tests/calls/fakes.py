@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from acd.distributor import Distributor
+from asterisk import agi_reply
 from asterisk.fastagi import CallHungUp
 from asterisk.queue_log import QueueLog
 from dialplan.outcome import Outcome, straight_to_operator
@@ -114,7 +115,8 @@ class FakeAgi:
         await asyncio.sleep(0)
         if line.startswith("GOSUB"):
             self._ring = asyncio.get_running_loop().create_future()
-            return {"result": (await self._ring, "")}
+            # What the real session returns (result=-1 comes back as AGIAppError).
+            return agi_reply.parse(f"200 result={await self._ring}")
         for part, key in self.keys.items():
             if part in line:
                 return {"result": (str(ord(key)), "")}

@@ -186,3 +186,17 @@ async def test_the_call_cores_hook_names_the_agent(sm, clock):
     svc.on_agents_changed("agent01")
     assert svc._pending_sync  # one re-sync scheduled on the loop
     svc.on_agents_changed("agent01")  # a second change in the same turn: still one
+
+
+async def test_the_hook_offers_a_waiting_chat_to_an_operator_who_logs_in(sm, clock):
+    import asyncio
+
+    acd, svc, _voice = build(sm, clock)
+    conv = await svc.open(Channel.CHAT, "chat:1", "здраво")
+    acd.login("agent01", clock())
+    svc.on_agents_changed("agent01")
+    for _ in range(200):  # the re-sync runs on the loop, its writes in the database
+        if conv.state is ConvState.ACTIVE:
+            break
+        await asyncio.sleep(0.01)
+    assert conv.agent == "agent01"

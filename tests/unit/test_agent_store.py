@@ -30,3 +30,20 @@ def test_only_what_is_kept_rewrites_the_file(tmp_path):
     assert kept["agent100"]["state"] == "logged_out"
     store.save()  # the whole floor: the same picture, not written
     assert json.loads(store.path.read_text()) == kept
+
+
+def test_a_login_with_other_skills_is_kept(tmp_path):
+    acd = Distributor()
+    acd.add_agent("agent01")
+    store = AgentStore(tmp_path / "agents.json", acd)
+    acd.login("agent01", 0.0, ["sr"])
+    store.changed("agent01")
+    acd.logout("agent01", 1.0)
+    store.changed("agent01")
+    acd.login("agent01", 2.0, ["hu", "sr"])
+    store.changed("agent01")
+    assert json.loads(store.path.read_text())["agent01"]["skills"] == ["hu", "sr"]
+    store.save()
+    acd.pause("agent01", 3.0, "break")
+    store.changed("agent01")  # after a whole-floor save: still compared, and kept
+    assert json.loads(store.path.read_text())["agent01"]["state"] == "paused"
