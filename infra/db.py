@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -38,7 +39,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import StaticPool
+
+from infra import raw_sqlite
 
 GATE_TIMEOUT = 30.0  # the busy timeout's figure: the worst case stays what it was
 WRITE = {"sqlite_begin": "IMMEDIATE"}  # the connection option a writer asks for
@@ -66,17 +68,15 @@ def make_engine(url: str, **kw: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kw)
 
 
-def _sqlite_pragmas(engine: AsyncEngine | Engine) -> None:
-    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # isolation_level=None hands transaction control to us (see "begin").
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
+        for pragma in raw_sqlite.PRAGMAS:
+            cur.execute(pragma)
         cur.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -163,47 +163,55 @@ T = TypeVar("T")
 
 
 class BatchWriter:
-    """Runs a whole write transaction of Core statements, ``fn(connection)``,
-    at the writer gate.  On SQLite in one trip to a thread of its own with a
-    connection of its own: through aiosqlite every cursor step of every
-    statement is a trip to its thread and back (12 for the event log's batch),
-    and those trips were a good part of the engine's CPU per call.  On
-    PostgreSQL the async connection runs it (``run_sync``)."""
+    """Runs one write transaction at the writer gate: ``core(connection)``
+    (Core statements) on PostgreSQL over the async connection, and
+    ``raw(sqlite3_connection)`` on SQLite in one trip to a thread of its own
+    with a connection of its own.  Through aiosqlite and SQLAlchemy every
+    cursor step was a trip to aiosqlite's thread and back (12 for the event
+    log's batch) and SQLAlchemy's execution cost more than SQLite's work:
+    together a good part of the engine's CPU per call."""
 
     def __init__(self, sessionmaker: async_sessionmaker[Any]) -> None:
         self._async: AsyncEngine = sessionmaker.kw["bind"]
         self._gate: _Gate | None = getattr(sessionmaker.class_, "_gate", None)
-        self._sync: Engine | None = None
+        self._path = self._async.url.database or ":memory:"
+        self._raw: sqlite3.Connection | None = None  # opened in the thread
         self._thread: ThreadPoolExecutor | None = None
         if self._gate is not None:
-            url = self._async.url.set(drivername="sqlite")
-            # One connection, used only by the one thread (check_same_thread
-            # off because SQLAlchemy's pool may close it from another).
-            self._sync = create_engine(url, poolclass=StaticPool, connect_args={
-                "timeout": 30, "isolation_level": None, "check_same_thread": False})
-            _sqlite_pragmas(self._sync)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="kontakt-db-writer")
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
+    async def run(self, core: Callable[[Connection], T],
+                  raw: Callable[[sqlite3.Connection], T]) -> T:
         if self._gate is None or self._thread is None:
             async with self._async.begin() as conn:
-                return await conn.run_sync(fn)
+                return await conn.run_sync(core)
         async with _turn(self._gate):
             return await asyncio.get_running_loop().run_in_executor(
-                self._thread, self._transaction, fn)
+                self._thread, self._transaction, raw)
 
-    def _transaction(self, fn: Callable[[Connection], T]) -> T:
-        assert self._sync is not None
-        with self._sync.connect() as conn:
-            conn = conn.execution_options(**WRITE)
-            with conn.begin():
-                return fn(conn)
+    def _transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._raw is None:
+            self._raw = raw_sqlite.connect(self._path)
+        conn = self._raw
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
 
     def close(self) -> None:
         if self._thread is not None:
-            self._thread.submit(self._sync.dispose if self._sync else (lambda: None)).result()
+            self._thread.submit(self._close_raw).result()
             self._thread.shutdown(wait=True)
             self._thread = None
+
+    def _close_raw(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -12,6 +12,7 @@ Topics are stored without the prefix (``tickets/vodovod/NS-2027-000123``).
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy import DateTime, Integer, String, Text, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from infra import raw_sqlite
 from infra.db import Base
 
 
@@ -86,6 +88,16 @@ def mark_batches(ids: list[int], now: datetime) -> list[dict[str, Any]]:
 async def mark_published(conn: AsyncConnection, ids: list[int], now: datetime) -> None:
     for params in mark_batches(ids, now):
         await conn.execute(MARK_PUBLISHED, params)
+
+
+def mark_published_raw(cur: sqlite3.Cursor, ids: list[int], now: datetime) -> None:
+    """``MARK_PUBLISHED`` on SQLite's own cursor (``infra.db.BatchWriter``)."""
+    published = raw_sqlite.bind(OutboxRow.__table__, "published_at", now)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        cur.execute(f"UPDATE outbox SET published_at = ? WHERE id IN ({marks})",
+                    [published, *chunk])
 
 
 def outbox_values(topic: str, payload: dict[str, Any], body: str,

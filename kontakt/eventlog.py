@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -29,8 +30,10 @@ from infra.outbox import (
     Delivered,
     OutboxRow,
     mark_batches,
+    mark_published_raw,
     outbox_values,
 )
+from infra.raw_sqlite import RawInsert
 
 log = get_logger()
 
@@ -50,6 +53,10 @@ class CallEvent(Base):
 
 # Built once (the writer runs a batch several times a second).
 _INSERT_EVENTS = insert(CallEvent.__table__)
+_RAW_EVENTS = RawInsert(CallEvent.__table__,
+                        ("event_id", "ts", "topic", "type", "uniqueid", "agent", "payload"))
+_RAW_OUTBOX = RawInsert(OutboxRow.__table__,
+                        ("event_id", "topic", "payload", "created_at", "published_at"))
 # RETURNING the event id beside the row id: matched by it, the rows need no
 # order, and SQLite then takes the batch in one statement (asked to keep the
 # order, SQLAlchemy sends a statement a row).
@@ -157,7 +164,8 @@ class EventLog:
         # them back; and the rows it delivered since are marked here too.
         marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
         assert self._writer is not None, "EventLog.start() first"
-        ids = await self._writer.run(lambda conn: _write(conn, events, outbox, marks, now))
+        ids = await self._writer.run(lambda conn: _write(conn, events, outbox, marks, now),
+                                     lambda db: _write_raw(db, events, outbox, marks, now))
         if self.outbox is not None:
             self.outbox.delivered.marked(marks)
             self.outbox.notify([Committed(ids[o["event_id"]], o["topic"], o["payload"])
@@ -166,11 +174,22 @@ class EventLog:
 
 def _write(conn: Connection, events: list[dict[str, Any]], outbox: list[dict[str, Any]],
            marks: list[int], now: datetime) -> dict[str, int]:
-    """The batch's statements (runs in the writer's thread on SQLite)."""
+    """The batch's statements (PostgreSQL)."""
     conn.execute(_INSERT_EVENTS, events)
     ids = {event_id: row_id for row_id, event_id in conn.execute(_INSERT_OUTBOX, outbox)}
     for params in mark_batches(marks, now):
         conn.execute(MARK_PUBLISHED, params)
+    return ids
+
+
+def _write_raw(db: sqlite3.Connection, events: list[dict[str, Any]],
+               outbox: list[dict[str, Any]], marks: list[int], now: datetime) -> dict[str, int]:
+    """The same statements on SQLite's own cursor (in the writer's thread)."""
+    cur = db.cursor()
+    _RAW_EVENTS.many(cur, events)
+    ids = {event_id: row_id for row_id, event_id
+           in _RAW_OUTBOX.returning(cur, outbox, "id", "event_id")}
+    mark_published_raw(cur, marks, now)
     return ids
 
 
