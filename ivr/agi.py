@@ -104,7 +104,8 @@ async def _lookup(ticket_status: Callable[[str], Awaitable[str | None]] | None,
 
 def _finished(session: IvrSession) -> Outcome:
     out = session.result()
-    log.info("ivr.finished", outcome=out.action.value, language=out.language,
+    # At debug: the engine's call.routed says the same at info (its route).
+    log.debug("ivr.finished", outcome=out.action.value, language=out.language,
              skills=list(out.skills), menu_path=list(out.menu_path), reason=out.reason)
     return out
 

@@ -200,22 +200,29 @@ class OutboxPublisher:
                 self._handed = deque(r for r in self._handed if r.id not in found)
         if not rows:
             rows = self._take_handed()
-        # QoS 1: each publish returns after the broker's PUBACK.  One deadline
-        # for the batch, not a timer task per message (aiomqtt's own timeout
-        # wraps every publish in wait_for).
-        try:
-            async with asyncio.timeout(5.0 + 0.1 * len(rows)):
-                for row in rows:
-                    await client.publish(full_topic(self.prefix, row.topic), row.payload,
-                                         qos=1, timeout=math.inf)
-        except TimeoutError:
-            raise aiomqtt.MqttError("outbox: the broker did not acknowledge in time") from None
+        await self._publish(client, rows)
         # Marked (later, by _mark) only after every PUBACK of the batch: a
         # drop in the middle re-sends some next time (duplicates, dropped by
         # event_id).
         self.delivered.add(r.id for r in rows)
         self.published += len(rows)
         return len(rows)
+
+    async def _publish(self, client: aiomqtt.Client, rows: Sequence[Any]) -> None:
+        """QoS 1, in order, the whole batch in flight at once: paho queues
+        the messages in order and writes them in one go, instead of a write
+        and a wait for its PUBACK each.  One deadline for the batch."""
+        try:
+            async with asyncio.timeout(5.0 + 0.1 * len(rows)):
+                done = await asyncio.gather(
+                    *(client.publish(full_topic(self.prefix, row.topic), row.payload, qos=1,
+                                     timeout=math.inf) for row in rows),
+                    return_exceptions=True)
+        except TimeoutError:
+            raise aiomqtt.MqttError("outbox: the broker did not acknowledge in time") from None
+        failed = next((e for e in done if isinstance(e, BaseException)), None)
+        if failed is not None:
+            raise failed
 
     def _take_handed(self) -> list[Committed]:
         rows: list[Committed] = []

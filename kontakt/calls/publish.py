@@ -37,7 +37,11 @@ class Publisher:
               fields: dict[str, Any]) -> None:
         payload = {"event_id": str(uuid.uuid4()), "ts": datetime.now(UTC).isoformat(),
                    "type": type_, key_name: key, **fields}
-        log.info(type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
+        # Every event is kept in call_events and sent over MQTT; the log line
+        # is for following a call, so an agent's every ring and hang-up (3-4
+        # a call, the most frequent lines) is at debug.
+        (log.debug if kind == "agents" else log.info)(
+            type_, **{k: v for k, v in payload.items() if k not in ("type", "ts")})
         topic = f"{self.prefix}/{kind}/{key}"
         for subscriber in list(self._subscribers):
             try:

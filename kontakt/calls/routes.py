@@ -39,7 +39,7 @@ class Routes:
         out = await self.router(agi)
         log.info("call.routed", action=out.action.value, language=out.language,
                  skills=list(out.needs), reason=out.reason, caller=agi.caller,
-                 dialled=agi.dialled)
+                 dialled=agi.dialled, menu_path=list(out.menu_path))
         if out.action is Action.CALLBACK:  # outside hours: the IVR took the request
             caller = out.caller or agi.caller or ""
             if caller:
