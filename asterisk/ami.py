@@ -14,9 +14,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote
 
 import structlog
 from panoramisk import Manager
+from panoramisk.ami_protocol import AMIProtocol
 
 log = structlog.get_logger()
 # panoramisk logs every failed reconnect at ERROR through stdlib logging;
@@ -31,6 +33,59 @@ class AmiError(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.details = details or {}
+
+
+_PANORAMISKS = ("Event: Shutdown", "Event: FullyBooted")  # it acts on these itself
+
+
+class EventsFirst(AMIProtocol):  # type: ignore[misc]
+    """panoramisk's protocol, with plain events parsed here straight into the
+    dict the listeners take: its Message (a case-insensitive dict built key
+    by key), the response lookup and the pattern match per event were most
+    of the engine's AMI cost.  Responses, events that answer an action
+    (ActionID), Shutdown and FullyBooted (panoramisk sends the actions it
+    held while disconnected on it) still go panoramisk's way."""
+
+    def __init__(self, on_event: Callable[[dict[str, str]], None]) -> None:
+        super().__init__()
+        self.on_event = on_event
+
+    def data_received(self, data: bytes) -> None:
+        if self.version is None:  # the banner first: panoramisk reads it
+            super().data_received(data)
+            return
+        text = data.decode("ascii", "ignore")
+        if self.queue:  # the end of a frame that began in the last read
+            text = self.queue.popleft() + text
+        frames = text.split("\r\n\r\n")
+        rest = frames.pop()
+        for i, frame in enumerate(frames):
+            frame = frame.strip()
+            if not frame.startswith("Event: ") or "\r\nActionID: " in frame \
+                    or frame.startswith(_PANORAMISKS):
+                # panoramisk takes it from here, with what is left
+                super().data_received("\r\n\r\n".join([*frames[i:], rest]).encode())
+                return
+            self.on_event(_fields(frame))
+        self.queue.append(rest)
+
+
+def _fields(frame: str) -> dict[str, str]:
+    """``Key: Value`` lines; a key given twice keeps both as panoramisk did."""
+    event: dict[str, str] = {}
+    twice: dict[str, list[str]] = {}
+    for line in frame.split("\r\n"):
+        key, sep, value = line.partition(": ")
+        if not sep:
+            continue
+        if key.lower() == "result":  # as panoramisk's Message reads it
+            value = unquote(value).strip()
+        if key in event:
+            twice.setdefault(key, [event[key]]).append(value)
+            event[key] = str(twice[key])
+        else:
+            event[key] = value
+    return event
 
 
 class Ami:
@@ -53,6 +108,7 @@ class Ami:
             ping_interval=5,
             reconnect_timeout=reconnect_timeout,
             on_disconnect=self._on_disconnect,
+            protocol_factory=lambda: EventsFirst(self._event),
         )
         self.action_timeout = action_timeout
         self.listeners: list[Listener] = []
@@ -78,12 +134,16 @@ class Ami:
         log.warning("ami.disconnected", error=str(exc) if exc else None)
 
     def _dispatch(self, _manager: Manager, message: Any) -> None:
+        """Events panoramisk parsed itself (those ``EventsFirst`` passed on)."""
         try:
             event = {k if type(k) is str else str(k): v if type(v) is str else str(v)
                      for k, v in message.items()}
         except Exception as e:  # a garbled frame must not stop the stream
             log.warning("ami.event_malformed", error=str(e))
             return
+        self._event(event)
+
+    def _event(self, event: dict[str, str]) -> None:
         name = event.get("Event", "")
         if name == "TestEvent":
             return
