@@ -42,6 +42,7 @@ def full_topic(prefix: str, topic: str) -> str:
 
 
 HANDED_MAX = 5000  # committed rows kept in memory for sending, at most
+IN_FLIGHT = 10  # messages published at once
 
 
 class OutboxPublisher:
@@ -214,15 +215,18 @@ class OutboxPublisher:
         and a wait for its PUBACK each.  One deadline for the batch."""
         try:
             async with asyncio.timeout(5.0 + 0.1 * len(rows)):
-                done = await asyncio.gather(
-                    *(client.publish(full_topic(self.prefix, row.topic), row.payload, qos=1,
-                                     timeout=math.inf) for row in rows),
-                    return_exceptions=True)
+                # At most ten in flight: aiomqtt warns of more (a leak, to it).
+                for i in range(0, len(rows), IN_FLIGHT):
+                    done = await asyncio.gather(
+                        *(client.publish(full_topic(self.prefix, row.topic), row.payload,
+                                         qos=1, timeout=math.inf)
+                          for row in rows[i:i + IN_FLIGHT]),
+                        return_exceptions=True)
+                    failed = next((e for e in done if isinstance(e, BaseException)), None)
+                    if failed is not None:
+                        raise failed
         except TimeoutError:
             raise aiomqtt.MqttError("outbox: the broker did not acknowledge in time") from None
-        failed = next((e for e in done if isinstance(e, BaseException)), None)
-        if failed is not None:
-            raise failed
 
     def _take_handed(self) -> list[Committed]:
         rows: list[Committed] = []
