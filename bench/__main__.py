@@ -24,9 +24,13 @@ def main(argv: list[str]) -> None:
 
         bench_acd.main()
     if "setup" in todo:
+        import tempfile
+
         from bench import bench_setup
 
-        bench_setup.main([])
+        # py-spy (--gil, not pausing the engine) for the split of its CPU by part
+        with tempfile.TemporaryDirectory(prefix="kontakt-profile-") as profile:
+            bench_setup.main(["--profile", profile])
     if "tickets" in todo:
         from bench import bench_tickets
 

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,8 +207,10 @@ def _profiler(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | 
     if not Path(spy).exists():
         print("(py-spy not installed: no profile)")
         return None
+    # --gil: only samples holding the GIL, the engine's own Python work
     return subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-d",
-                             str(int(seconds)), "-f", "raw", "-o", str(out), "--nonblocking"],
+                             str(int(seconds)), "-f", "raw", "-o", str(out), "--nonblocking",
+                             "--gil"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -324,7 +327,10 @@ def main(argv: list[str] | None = None) -> None:
     if not a.scale_only:
         out = asyncio.run(run(a.calls, a.rate, a.agents, rounds=a.rounds, fast=not a.no_fast,
                               profile=a.profile))
-        bench_line("setup", **_print(out))
+        figures = _print(out)
+        if a.profile:
+            figures["engine_split"] = _print_split(a.profile, a.agents)
+        bench_line("setup", **figures)
     if a.scale or a.scale_only:
         scale_rows = []
         for agents, rate in SCALE:
@@ -333,6 +339,19 @@ def main(argv: list[str] | None = None) -> None:
             scale_rows.append(_print(o))
         _print_scale(scale_rows)
     print(f"(bench took {time.monotonic() - t:.0f} s)")
+
+
+def _print_split(folder: Path, agents: int) -> dict[str, float]:
+    """The engine's CPU split by part over the default path's rounds."""
+    from bench.profile_split import split
+
+    files = sorted(folder.glob(f"engine-{agents}-*.txt"))
+    parts = sum((split(f.read_text().splitlines()) for f in files), Counter())
+    n = sum(parts.values()) or 1
+    print("\nEngine CPU by part (py-spy --gil, default path):")
+    for name, count in parts.most_common():
+        print(f"  {name:<38}{100 * count / n:>6.1f}%")
+    return {name: round(100 * count / n, 1) for name, count in parts.most_common()}
 
 
 def _print_scale(rows: list[dict[str, Any]]) -> None:
