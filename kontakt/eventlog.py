@@ -121,6 +121,10 @@ class EventLog:
             return
         while not self._queue.empty():
             await self._store(self._drain())
+        # What the broker acknowledged while this flush waited is marked too:
+        # after a flush, the unpublished rows are exactly the undelivered ones.
+        if self.outbox is not None and self.outbox.delivered:
+            await self._store([])
 
     def _drain(self) -> list[tuple[str, dict[str, Any]]]:
         items = []
@@ -147,8 +151,7 @@ class EventLog:
                 await asyncio.sleep(1)
 
     async def _store(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        if not items:
-            return
+        """Write ``items`` and mark what the publisher delivered since."""
         # Two multi-row INSERTs (Core, no unit of work): an event costs its two
         # rows' values, not an ORM object each (the profile's biggest part).
         events, outbox = [], []
@@ -163,6 +166,8 @@ class EventLog:
         # RETURNING gives the outbox rows' ids: the publisher needn't read
         # them back; and the rows it delivered since are marked here too.
         marks = self.outbox.delivered.snapshot() if self.outbox is not None else []
+        if not items and not marks:
+            return
         assert self._writer is not None, "EventLog.start() first"
         ids = await self._writer.run(lambda conn: _write(conn, events, outbox, marks, now),
                                      lambda db: _write_raw(db, events, outbox, marks, now))
@@ -175,8 +180,10 @@ class EventLog:
 def _write(conn: Connection, events: list[dict[str, Any]], outbox: list[dict[str, Any]],
            marks: list[int], now: datetime) -> dict[str, int]:
     """The batch's statements (PostgreSQL)."""
-    conn.execute(_INSERT_EVENTS, events)
-    ids = {event_id: row_id for row_id, event_id in conn.execute(_INSERT_OUTBOX, outbox)}
+    ids = {}
+    if events:
+        conn.execute(_INSERT_EVENTS, events)
+        ids = {event_id: row_id for row_id, event_id in conn.execute(_INSERT_OUTBOX, outbox)}
     for params in mark_batches(marks, now):
         conn.execute(MARK_PUBLISHED, params)
     return ids
@@ -186,9 +193,11 @@ def _write_raw(db: sqlite3.Connection, events: list[dict[str, Any]],
                outbox: list[dict[str, Any]], marks: list[int], now: datetime) -> dict[str, int]:
     """The same statements on SQLite's own cursor (in the writer's thread)."""
     cur = db.cursor()
-    _RAW_EVENTS.many(cur, events)
-    ids = {event_id: row_id for row_id, event_id
-           in _RAW_OUTBOX.returning(cur, outbox, "id", "event_id")}
+    ids = {}
+    if events:
+        _RAW_EVENTS.many(cur, events)
+        ids = {event_id: row_id for row_id, event_id
+               in _RAW_OUTBOX.returning(cur, outbox, "id", "event_id")}
     mark_published_raw(cur, marks, now)
     return ids
 
