@@ -172,18 +172,19 @@ class BatchWriter:
     together a good part of the engine's CPU per call."""
 
     def __init__(self, sessionmaker: async_sessionmaker[Any]) -> None:
-        self._async: AsyncEngine = sessionmaker.kw["bind"]
+        self._sessionmaker = sessionmaker
         self._gate: _Gate | None = getattr(sessionmaker.class_, "_gate", None)
-        self._path = self._async.url.database or ":memory:"
+        self._path = sessionmaker.kw["bind"].url.database or ""
         self._raw: sqlite3.Connection | None = None  # opened in the thread
         self._thread: ThreadPoolExecutor | None = None
-        if self._gate is not None:
+        # A database in memory is the engine's own: no second connection to it.
+        if self._gate is not None and self._path not in ("", ":memory:"):
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="kontakt-db-writer")
 
     async def run(self, core: Callable[[Connection], T],
                   raw: Callable[[sqlite3.Connection], T]) -> T:
         if self._gate is None or self._thread is None:
-            async with self._async.begin() as conn:
+            async with core_write(self._sessionmaker) as conn:
                 return await conn.run_sync(core)
         async with _turn(self._gate):
             return await asyncio.get_running_loop().run_in_executor(
@@ -196,10 +197,11 @@ class BatchWriter:
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = fn(conn)
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
         return result
 
     def close(self) -> None:

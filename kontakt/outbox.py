@@ -195,7 +195,8 @@ class OutboxPublisher:
             self._poll_due = False
             await self._mark()  # so the SELECT returns none of them again
             rows = await self._select()
-            self._poll_due = len(rows) >= self.batch  # more wait in the table
+            if len(rows) >= self.batch:  # more wait in the table
+                self._poll_due = True
             if rows:  # handed rows the SELECT found too go out once, now
                 found = {r.id for r in rows}
                 self._handed = deque(r for r in self._handed if r.id not in found)
