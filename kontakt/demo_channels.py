@@ -175,7 +175,13 @@ class ChannelCitizens:
                     "Шаљем фотографију у прилогу.", pdf=True), 2.0))
 
     async def _later(self, aw: Any, seconds: float = 0.5) -> None:
-        await asyncio.sleep(seconds + self.rng.random())
+        try:
+            await asyncio.sleep(seconds + self.rng.random())
+        except BaseException:
+            # Cancelled at the demo's stop: the message never started; close
+            # it, or Python warns "never awaited" on the user's terminal.
+            aw.close()
+            raise
         await aw
 
     async def settle(self, timeout: float = 60.0) -> None:
