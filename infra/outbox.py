@@ -93,8 +93,8 @@ async def mark_published(conn: AsyncConnection, ids: list[int], now: datetime) -
 def mark_published_raw(cur: sqlite3.Cursor, ids: list[int], now: datetime) -> None:
     """``MARK_PUBLISHED`` on SQLite's own cursor (``infra.db.BatchWriter``)."""
     published = raw_sqlite.bind(OutboxRow.__table__, "published_at", now)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+    for params in mark_batches(ids, now):
+        chunk = params["ids"]
         marks = ", ".join("?" * len(chunk))
         cur.execute(f"UPDATE outbox SET published_at = ? WHERE id IN ({marks})",
                     [published, *chunk])
