@@ -61,6 +61,14 @@ TRANSITIONS: dict[State, dict[Event, State]] = {
     S.PAUSED: {E.READY: S.AVAILABLE, E.PAUSE: S.PAUSED, E.LOGOUT: S.LOGGED_OUT, E.LOGIN: S.PAUSED},
 }
 
+HISTORY = 50  # state changes an agent keeps in memory
+_TOOK_CALL = frozenset({Event.ANSWER, Event.BUSY_ELSEWHERE})  # counted in ``calls``
+_NO_CALL = frozenset({State.AVAILABLE, State.PAUSED, State.LOGGED_OUT})  # not on a call
+# Read on every step: Python 3.11 reads an enum member as a class attribute
+# in about 110 ns, a module name in about 20 (and ``x in (A.B, A.C)`` builds
+# its tuple each time), which the ACD's decision felt.
+_PAUSE, _NO_ANSWER, _PAUSED = Event.PAUSE, Event.NO_ANSWER, State.PAUSED
+
 PAUSE_REASONS = ("break", "meeting", "back-office", "training", "no-answer", "other")
 
 
@@ -79,27 +87,30 @@ class Agent:
     def apply(self, event: Event, now: float, reason: str | None = None) -> State:
         target = step(TRANSITIONS, self.state, event, error=IllegalTransition, kind="agent",
                       ident=self.id)
-        if event is Event.PAUSE and reason not in PAUSE_REASONS:
-            raise IllegalTransition(
-                f"agent {self.id}: pause reason {reason!r} is not one of "
-                f"{', '.join(PAUSE_REASONS)}",
-                agent=self.id,
-                state=self.state.value,
-                event=event.value,
-                reason=reason,
-            )
-        if event is Event.NO_ANSWER:
+        if event is _PAUSE:
+            if reason not in PAUSE_REASONS:
+                raise IllegalTransition(
+                    f"agent {self.id}: pause reason {reason!r} is not one of "
+                    f"{', '.join(PAUSE_REASONS)}",
+                    agent=self.id,
+                    state=self.state.value,
+                    event=event.value,
+                    reason=reason,
+                )
+        elif event is _NO_ANSWER:
             reason = "no-answer"
-        elif event is not Event.PAUSE and target is self.state:
+        elif target is self.state:
             reason = self.reason  # a repeated login while paused keeps the pause reason
         if target is not self.state or reason != self.reason:
             self.since = now
         self.state = target
-        self.reason = reason if target is State.PAUSED else None
-        if event in (Event.ANSWER, Event.BUSY_ELSEWHERE):  # a call the agent took
+        self.reason = reason if target is _PAUSED else None
+        if event in _TOOK_CALL:
             self.calls += 1
-        if target in (State.AVAILABLE, State.PAUSED, State.LOGGED_OUT):
+        if target in _NO_CALL:
             self.call_id = None
-        self.history.append((now, target, self.reason))
-        del self.history[:-50]  # keep the recent past; the store keeps the rest
+        history = self.history
+        history.append((now, target, self.reason))
+        if len(history) > HISTORY:  # keep the recent past; the store keeps the rest
+            del history[0]
         return target

@@ -72,6 +72,10 @@ QUEUED = frozenset({CallState.WAITING, CallState.CALLBACK})  # states that hold 
 RINGING = frozenset({CallState.OFFERED, CallState.CALLING_BACK})  # an agent is rung
 _NEEDS_AGENT = frozenset({CallEvent.OFFER, CallEvent.CLAIM})
 _LEAVES_AGENT = frozenset({CallEvent.NO_ANSWER, CallEvent.RETRACT})
+HISTORY = 50  # state changes a call keeps in memory
+# Module names for the hot path (an enum member read as a class attribute
+# costs Python 3.11 about five times a module name: see ``acd.agent``).
+_CLAIM, _ANSWER, _REQUEST_CALLBACK = CallEvent.CLAIM, CallEvent.ANSWER, CallEvent.REQUEST_CALLBACK
 
 
 def needed_skills(language: str, skills: Iterable[str] = ()) -> tuple[str, ...]:
@@ -118,19 +122,23 @@ class Call:
 
     def apply(self, event: CallEvent, now: float, agent: str | None = None) -> CallState:
         target = self.target(event)
-        check_agent(event in _NEEDS_AGENT, agent, self.state, event,
-                    error=IllegalCallTransition, kind="call", ident=self.id)
+        needs_agent = event in _NEEDS_AGENT
+        if needs_agent != (agent is not None):
+            check_agent(needs_agent, agent, self.state, event,
+                        error=IllegalCallTransition, kind="call", ident=self.id)
         if target is not self.state:
             self.since = now
         self.state = target
-        if event in _NEEDS_AGENT:
-            self.agent, self.fast = agent, event is CallEvent.CLAIM
+        if needs_agent:
+            self.agent, self.fast = agent, event is _CLAIM
         elif event in _LEAVES_AGENT:
             self.agent, self.fast = None, False
-        elif event is CallEvent.ANSWER:
+        elif event is _ANSWER:
             self.answered_at = now
-        elif event is CallEvent.REQUEST_CALLBACK:
+        elif event is _REQUEST_CALLBACK:
             self.callback = True
-        self.history.append((now, target))
-        del self.history[:-50]  # keep the recent past; the event log keeps the rest
+        history = self.history
+        history.append((now, target))
+        if len(history) > HISTORY:  # keep the recent past; the event log keeps the rest
+            del history[0]
         return target

@@ -19,6 +19,11 @@ from acd.errors import UnknownAgent, UnknownCall
 from acd.pools import AgentKey, CallKey, IdleAgents, WaitingCalls
 
 STRATEGIES = ("longest-idle", "fewest-calls")
+# Read on every decision.  Python 3.11 reads an enum member through
+# EnumType.__getattr__'s slow hook (about 100 ns, a module name about 20) and
+# ``State.value`` is a Python-level property (250 ns); a dict read is not.
+_VALUE = {state: state.value for state in State}
+_AVAILABLE, _OFFER, _CALL_OFFER = State.AVAILABLE, Event.OFFER, CallEvent.OFFER
 
 
 @dataclass
@@ -56,7 +61,7 @@ class Dispatcher:
     ) -> list[Command]:
         agent.apply(event, now, reason)  # raises before any change
         self._reindex(agent)
-        return [AgentChanged(agent.id, agent.state.value, agent.reason)]
+        return [AgentChanged(agent.id, _VALUE[agent.state], agent.reason)]
 
     def _call_step(
         self, call: Call, event: CallEvent, now: float, agent: str | None = None
@@ -71,7 +76,7 @@ class Dispatcher:
     def _reindex(self, agent: Agent) -> None:
         """Keep the lists of available agents in step with the agent's state."""
         self._idle.remove(agent.id)
-        if agent.state is State.AVAILABLE and agent.id not in self.no_calls:
+        if agent.state is _AVAILABLE and agent.id not in self.no_calls:
             self._idle.add(agent.id, agent.skills, self._agent_key(agent))
 
     def _agent_key(self, agent: Agent) -> AgentKey:
@@ -99,9 +104,9 @@ class Dispatcher:
                 break
             (_, _, call_id), agent_id = best
             call, agent = self.calls[call_id], self.agents[agent_id]
-            out += self._agent_step(agent, Event.OFFER, now)
+            out += self._agent_step(agent, _OFFER, now)
             agent.call_id = call_id
-            self._call_step(call, CallEvent.OFFER, now, agent_id)
+            self._call_step(call, _CALL_OFFER, now, agent_id)
             out.append(Offer(call_id, agent_id))
         return out
 

@@ -22,6 +22,12 @@ from acd.call import QUEUED, Call, CallEvent, CallState
 from acd.commands import Abandoned, AgentChanged, Command, Completed, Offer, Queued
 from acd.dispatch import STRATEGIES, Dispatcher
 
+# The hot path's enum members as module names (see ``acd.dispatch``).
+_CALLER_GONE, _AGENT_GONE, _ANSWER = CallEvent.CALLER_GONE, CallEvent.AGENT_GONE, CallEvent.ANSWER
+_WAITING, _OFFERED, _DONE = CallState.WAITING, CallState.OFFERED, CallState.DONE
+_KEEPS_REQUEST = frozenset({CallState.CALLBACK, CallState.CALLING_BACK})
+_HANGUP, _HANGUP_NO_WRAPUP, _WRAPUP = Event.HANGUP, Event.HANGUP_NO_WRAPUP, State.WRAPUP
+
 __all__ = [
     "STRATEGIES",
     "Abandoned",
@@ -96,7 +102,7 @@ class Distributor(Dispatcher):
     ) -> list[Command]:
         """A caller to serve; its agent needs every skill in ``skills`` (none
         given: just the language; the language is always needed)."""
-        if call_id in self.calls and self.calls[call_id].state is not CallState.DONE:
+        if call_id in self.calls and self.calls[call_id].state is not _DONE:
             return self.dispatch(now)  # a repeated arrival keeps the original place
         call = self._new_call(call_id, now, caller, language, priority, channel, skills)
         out = self.dispatch(now)
@@ -136,10 +142,10 @@ class Distributor(Dispatcher):
 
     def answered(self, call_id: str, now: float) -> list[Command]:
         call = self.call(call_id)
-        call.target(CallEvent.ANSWER)  # raises before any change
+        call.target(_ANSWER)  # raises before any change
         agent = self.agent(call.agent or "")
         out = self._agent_step(agent, Event.ANSWER, now)
-        self._call_step(call, CallEvent.ANSWER, now)
+        self._call_step(call, _ANSWER, now)
         return out
 
     def no_answer(self, call_id: str, now: float) -> list[Command]:
@@ -180,22 +186,22 @@ class Distributor(Dispatcher):
     def call_gone(self, call_id: str, now: float) -> list[Command]:
         """The caller's channel hung up, whatever state the call was in."""
         call = self.calls.get(call_id)
-        if call is None or not call.can(CallEvent.CALLER_GONE):
+        if call is None or not call.can(_CALLER_GONE):
             return []
-        if call.state in (CallState.CALLBACK, CallState.CALLING_BACK):
-            self._call_step(call, CallEvent.CALLER_GONE, now)  # the request stays
+        if call.state in _KEEPS_REQUEST:
+            self._call_step(call, _CALLER_GONE, now)  # the request stays
             return []
         out: list[Command] = []
-        if call.state is CallState.WAITING:
+        if call.state is _WAITING:
             out.append(Abandoned(call.id, now - call.arrived, self.position(call.id)))
-            self._call_step(call, CallEvent.CALLER_GONE, now)
-        elif call.state is CallState.OFFERED:
+            self._call_step(call, _CALLER_GONE, now)
+        elif call.state is _OFFERED:
             agent = self.agent(call.agent or "")
             out.append(Abandoned(call.id, now - call.arrived, 1))
             out += self._agent_step(agent, Event.CALLER_GONE, now)
-            self._call_step(call, CallEvent.CALLER_GONE, now)
+            self._call_step(call, _CALLER_GONE, now)
         else:
-            out += self._end(call, CallEvent.CALLER_GONE, now)
+            out += self._end(call, _CALLER_GONE, now)
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
@@ -203,9 +209,9 @@ class Distributor(Dispatcher):
         """The agent's leg ended while the caller stays (a transfer to a
         department): the agent is free, the call is complete for the ACD."""
         call = self.calls.get(call_id)
-        if call is None or not call.can(CallEvent.AGENT_GONE):
+        if call is None or not call.can(_AGENT_GONE):
             return []
-        out = self._end(call, CallEvent.AGENT_GONE, now)
+        out = self._end(call, _AGENT_GONE, now)
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
@@ -216,12 +222,12 @@ class Distributor(Dispatcher):
         agent = self.agent(call.agent or "")
         answered_at = call.answered_at if call.answered_at is not None else now
         talk = now - answered_at
-        hangup = Event.HANGUP if self.wrapup > 0 else Event.HANGUP_NO_WRAPUP
+        hangup = _HANGUP if self.wrapup > 0 else _HANGUP_NO_WRAPUP
         out: list[Command] = [Completed(call.id, agent.id, answered_at - call.arrived, talk)]
         out += self._agent_step(agent, hangup, now)
         self._call_step(call, event, now)
         self.handle_times.append(talk + self.wrapup)
-        if agent.state is State.WRAPUP:
+        if agent.state is _WRAPUP:
             self._wrapup_until[agent.id] = now + self.wrapup
         return out
 

@@ -24,56 +24,56 @@ AgentKey = tuple[int, float, str]  # (penalty, strategy figure, agent id): best 
 class WaitingCalls:
     """Calls holding a place, per skill set; per priority a sorted list by arrival.
 
-    Each (skill set, priority) pool is a ``SortedList`` of ``(seq, call id)``:
-    an arrival, a call back from an unanswered offer (at its old place) and a
-    removal from anywhere (taken, abandoned) cost O(log n), never a shift of
-    the whole queue.  The head of every skill set is kept as calls come and
-    go, so ``heads`` is a read of a few entries; the position is a count of
-    the lower priorities plus one bisection: no scan of the calls."""
+    Each (skill set, priority) pool is a ``SortedList`` of the calls' ``seq``
+    (their place, unique and never changed), with one map from seq to call id
+    for all: an arrival, a call back from an unanswered offer (at its old
+    place) and a removal from anywhere (taken, abandoned) cost O(log n), never
+    a shift of the whole queue, and a bisection compares plain integers.  The
+    head of every skill set is kept as calls come and go, so ``heads`` is a
+    read of a few entries; the position is a count of the lower priorities
+    plus one bisection: no scan of the calls."""
 
     def __init__(self) -> None:
         self._pools: dict[Need, dict[int, SortedList]] = {}
+        self._ids: dict[int, str] = {}  # seq -> call id, of every call holding a place
         self._heads: dict[Need, CallKey] = {}
-        self._count = 0
 
     def add(self, call: Call) -> None:
         lst = self._pools.setdefault(call.need, {}).get(call.priority)
         if lst is None:
             lst = self._pools[call.need][call.priority] = SortedList()
-        entry = (call.seq, call.id)
-        lst.add(entry)  # called on entering a queued state only: never twice
-        self._count += 1
+        lst.add(call.seq)  # called on entering a queued state only: never twice
+        self._ids[call.seq] = call.id
         key = (call.priority, call.seq, call.id)
         head = self._heads.get(call.need)
         if head is None or key < head:
             self._heads[call.need] = key
 
     def remove(self, call: Call) -> None:
-        pool = self._pools.get(call.need)
-        lst = pool.get(call.priority) if pool else None
-        if pool is None or lst is None:
+        if self._ids.pop(call.seq, None) is None:
             return
-        entry = (call.seq, call.id)
-        i = lst.bisect_left(entry)
-        if i == len(lst) or lst[i] != entry:
-            return
-        del lst[i]
-        self._count -= 1
+        pool = self._pools[call.need]
+        lst = pool[call.priority]
+        # remove, not a bisection and ``del lst[i]``: a position in a
+        # SortedList walks (and often rebuilds) its positional index; the
+        # free path spent a fifth of its time there.
+        lst.remove(call.seq)
         if not lst:  # give the entries back: a pool lives while calls wait in it
             del pool[call.priority]
             if not pool:
                 del self._pools[call.need]
-        if self._heads.get(call.need) == (call.priority, *entry):
+        head = self._heads[call.need]
+        if head[1] == call.seq:
             self._new_head(call.need)
 
     def _new_head(self, need: Need) -> None:
         pool = self._pools.get(need)
         if not pool:
-            self._heads.pop(need, None)
+            del self._heads[need]
             return
         priority = min(pool)  # a handful of priority classes at most
-        seq, call_id = pool[priority][0]
-        self._heads[need] = (priority, seq, call_id)
+        seq = pool[priority][0]
+        self._heads[need] = (priority, seq, self._ids[seq])
 
     def head(self, need: Need) -> CallKey | None:
         """The call of this skill set to serve first, if any waits."""
@@ -88,11 +88,11 @@ class WaitingCalls:
         pool = self._pools.get(call.need, {})
         ahead = sum(len(lst) for p, lst in pool.items() if p < call.priority)
         lst = pool.get(call.priority)
-        place: int = lst.bisect_left((call.seq, call.id)) if lst is not None else 0
+        place: int = lst.bisect_left(call.seq) if lst is not None else 0
         return 1 + ahead + place
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._ids)
 
 
 class IdleAgents:
