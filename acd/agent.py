@@ -85,8 +85,9 @@ class Agent:
     history: list[tuple[float, State, str | None]] = field(default_factory=list)
 
     def apply(self, event: Event, now: float, reason: str | None = None) -> State:
-        target = step(TRANSITIONS, self.state, event, error=IllegalTransition, kind="agent",
-                      ident=self.id)
+        # The table read inline (the hot path); step() raises the error that names it all.
+        target = TRANSITIONS[self.state].get(event) or step(
+            TRANSITIONS, self.state, event, error=IllegalTransition, kind="agent", ident=self.id)
         if event is _PAUSE:
             if reason not in PAUSE_REASONS:
                 raise IllegalTransition(

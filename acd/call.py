@@ -114,8 +114,10 @@ class Call:
 
     def target(self, event: CallEvent) -> CallState:
         """The state ``event`` leads to; raises if the call cannot take it now."""
-        return step(TRANSITIONS, self.state, event, error=IllegalCallTransition, kind="call",
-                    ident=self.id)
+        # The table read inline (the hot path); step() raises the error that names it all.
+        return TRANSITIONS[self.state].get(event) or step(
+            TRANSITIONS, self.state, event, error=IllegalCallTransition, kind="call",
+            ident=self.id)
 
     def can(self, event: CallEvent) -> bool:
         return event in TRANSITIONS[self.state]

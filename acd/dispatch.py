@@ -16,7 +16,7 @@ from acd.agent import Agent, Event, State
 from acd.call import QUEUED, Call, CallEvent
 from acd.commands import AgentChanged, Command, Offer
 from acd.errors import UnknownAgent, UnknownCall
-from acd.pools import AgentKey, CallKey, IdleAgents, WaitingCalls
+from acd.pools import AgentKey, IdleAgents, WaitingCalls
 
 STRATEGIES = ("longest-idle", "fewest-calls")
 # Read on every decision.  Python 3.11 reads an enum member through
@@ -57,27 +57,30 @@ class Dispatcher:
 
     # -- every state change ---------------------------------------------
     def _agent_step(
-        self, agent: Agent, event: Event, now: float, reason: str | None = None
+        self, agent: Agent, event: Event, now: float, reason: str | None = None, *,
+        index: bool = True,
     ) -> list[Command]:
         agent.apply(event, now, reason)  # raises before any change
-        self._reindex(agent)
+        if index:
+            self._reindex(agent)
         return [AgentChanged(agent.id, _VALUE[agent.state], agent.reason)]
 
     def _call_step(
         self, call: Call, event: CallEvent, now: float, agent: str | None = None
     ) -> None:
         was_queued = call.state in QUEUED
-        call.apply(event, now, agent)  # raises before any change
-        if was_queued and call.state not in QUEUED:
+        queued = call.apply(event, now, agent) in QUEUED  # raises before any change
+        if was_queued and not queued:
             self._waiting.remove(call)
-        elif call.state in QUEUED and not was_queued:
+        elif queued and not was_queued:
             self._waiting.add(call)  # back at its place: its seq is unchanged
 
     def _reindex(self, agent: Agent) -> None:
         """Keep the lists of available agents in step with the agent's state."""
-        self._idle.remove(agent.id)
         if agent.state is _AVAILABLE and agent.id not in self.no_calls:
-            self._idle.add(agent.id, agent.skills, self._agent_key(agent))
+            self._idle.add(agent.id, agent.skills, self._agent_key(agent))  # at its new place
+        else:
+            self._idle.remove(agent.id)
 
     def _agent_key(self, agent: Agent) -> AgentKey:
         # Lowest penalty first, then the strategy: longest idle, or the
@@ -93,22 +96,34 @@ class Dispatcher:
         agent among those who have every skill it needs."""
         out: list[Command] = []
         while self._idle:  # nobody available (a busy centre): nothing to pair
-            best: tuple[CallKey, str] | None = None
-            for need, head in self._waiting.heads():  # one per skill set
-                if best is not None and head >= best[0]:
-                    continue
-                agent_id = self._idle.best(need)
-                if agent_id is not None:
-                    best = (head, agent_id)
-            if best is None:
+            pair = self._idle.pair(self._waiting.heads())
+            if pair is None:
                 break
-            (_, _, call_id), agent_id = best
-            call, agent = self.calls[call_id], self.agents[agent_id]
-            out += self._agent_step(agent, _OFFER, now)
-            agent.call_id = call_id
-            self._call_step(call, _CALL_OFFER, now, agent_id)
-            out.append(Offer(call_id, agent_id))
+            (_, _, call_id), agent_id = pair
+            out += self._offer(self.agents[agent_id], self.calls[call_id], now)
         return out
+
+    def _offer(self, agent: Agent, call: Call, now: float) -> list[Command]:
+        out = self._agent_step(agent, _OFFER, now)
+        agent.call_id = call.id
+        self._call_step(call, _CALL_OFFER, now, agent.id)
+        out.append(Offer(call.id, agent.id))
+        return out
+
+    def _freed(self, agent: Agent, now: float) -> list[Command]:
+        """The decision when ``agent`` has just hung up (stepped with
+        ``index=False``).  After every decision no available agent fits a
+        waiting call, so the only pair this can make is the agent's own: the
+        call served first among those it has every skill for, which no other
+        agent could take.  It rings for that call at once, never entering the
+        index of available agents (the hot path of a busy centre); with no
+        such call, or in wrap-up or held off calls, it is indexed as usual."""
+        if agent.state is _AVAILABLE and agent.id not in self.no_calls:
+            head = self._waiting.first_for(agent.skills)
+            if head is not None:
+                return self._offer(agent, self.calls[head[2]], now)
+        self._reindex(agent)
+        return []
 
     def next_free(self, language: str) -> str | None:
         """The agent a new call in ``language`` needing no other skill would

@@ -201,7 +201,9 @@ class Distributor(Dispatcher):
             out += self._agent_step(agent, Event.CALLER_GONE, now)
             self._call_step(call, _CALLER_GONE, now)
         else:
-            out += self._end(call, _CALLER_GONE, now)
+            out += self._end(call, _CALLER_GONE, now)  # its agent's next call decided too
+            self.calls.pop(call_id, None)
+            return out
         self.calls.pop(call_id, None)
         return out + self.dispatch(now)
 
@@ -213,23 +215,24 @@ class Distributor(Dispatcher):
             return []
         out = self._end(call, _AGENT_GONE, now)
         self.calls.pop(call_id, None)
-        return out + self.dispatch(now)
+        return out
 
     def _end(self, call: Call, event: CallEvent, now: float) -> list[Command]:
         """A connected call is over: the agent hangs up into wrap-up, or
-        straight to available when there is none."""
+        straight to available when there is none, and takes its next call
+        if one waits for it."""
         call.target(event)  # raises before any change
         agent = self.agent(call.agent or "")
         answered_at = call.answered_at if call.answered_at is not None else now
         talk = now - answered_at
         hangup = _HANGUP if self.wrapup > 0 else _HANGUP_NO_WRAPUP
         out: list[Command] = [Completed(call.id, agent.id, answered_at - call.arrived, talk)]
-        out += self._agent_step(agent, hangup, now)
+        out += self._agent_step(agent, hangup, now, index=False)  # _freed indexes it
         self._call_step(call, event, now)
         self.handle_times.append(talk + self.wrapup)
         if agent.state is _WRAPUP:
             self._wrapup_until[agent.id] = now + self.wrapup
-        return out
+        return out + self._freed(agent, now)
 
     def tick(self, now: float) -> list[Command]:
         """Agents whose wrap-up time is over become available."""

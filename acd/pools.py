@@ -83,6 +83,14 @@ class WaitingCalls:
         """The head of every skill set that has a call waiting."""
         return self._heads.items()
 
+    def first_for(self, skills: frozenset[str]) -> CallKey | None:
+        """The call served first among those an agent with ``skills`` can take."""
+        found: CallKey | None = None
+        for need, head in self._heads.items():
+            if (found is None or head < found) and need <= skills:
+                found = head
+        return found
+
     def position(self, call: Call) -> int:
         """1 + the calls of the same skill set served before it."""
         pool = self._pools.get(call.need, {})
@@ -132,6 +140,22 @@ class IdleAgents:
             self._lists[need] = lst
             self._fits.clear()
         return lst[0][2] if lst else None
+
+    def pair(self, heads: Iterable[tuple[Need, CallKey]]) -> tuple[CallKey, str] | None:
+        """Of ``heads`` (a call per skill set), the one served first that an
+        available agent can take, with the best agent for it."""
+        lists = self._lists
+        found: tuple[CallKey, str] | None = None
+        for need, head in heads:
+            if found is not None and head >= found[0]:
+                continue
+            lst = lists.get(need)
+            if lst is None:
+                self.best(need)  # the skill set's first call: its list is made
+                lst = lists[need]
+            if lst:
+                found = (head, lst[0][2])
+        return found
 
     def _lists_for(self, skills: frozenset[str]) -> list[list[AgentKey]]:
         lists = self._fits.get(skills)
