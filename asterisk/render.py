@@ -61,8 +61,13 @@ class RigConfig:
     city_host: str = "127.0.0.1"
     # Test phones have fixed addresses; real phones register (digest auth).
     static_phones: bool = True
-    # Benchmarks only: a number that goes straight to app_queue, to compare.
+    # Benchmarks only: a number that goes straight to app_queue, to compare,
+    # and one that plays the default IVR's prompts in the dialplan first (the
+    # keys as the bench presses them) so app_queue's calls load Asterisk with
+    # the same media as the engine's; prompts from this generated/ folder.
     app_queue_number: str | None = None
+    app_queue_ivr_number: str | None = None
+    app_queue_prompts: str | None = None
     # AMI listens here and takes logins from these networks only (the engine
     # runs beside Asterisk: loopback).
     ami_bind: str = "127.0.0.1"
@@ -189,13 +194,27 @@ def render(cfg: RigConfig) -> Path:
             "joinempty = paused,inuse,ringing,unavailable,invalid,unknown\n"
             "leavewhenempty = unavailable,invalid,unknown\n"
             f"member => PJSIP/{aid},0,{aid}\n" for aid in sorted(cfg.phone_ports)),
-        "extra_inbound": (
-            f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
-            if cfg.app_queue_number
-            else ""
-        ),
+        "extra_inbound": _app_queue_peer(cfg),
     }
     for name in TEMPLATES:
         text = _template(name).substitute(values)
         (dirs["etc"] / name).write_text(text, "utf-8")
     return cfg.conf_file
+
+
+def _app_queue_peer(cfg: RigConfig) -> str:
+    """The benchmarks' app_queue numbers: straight in, and behind a dialplan
+    IVR with the default one's prompts (welcome, the language menu, the main
+    menu, "connecting you"), so only the router differs."""
+    out = ""
+    if cfg.app_queue_number:
+        out += f"exten => {cfg.app_queue_number},1,Queue(kontakt-fallback,t,,,)\n"
+    if cfg.app_queue_ivr_number and cfg.app_queue_prompts:
+        p = cfg.app_queue_prompts
+        langs = "&".join(f"{p}/{lg}/language_choice" for lg in ("sr", "hu", "sk"))
+        out += (f"exten => {cfg.app_queue_ivr_number},1,Answer()\n"
+                f" same => n,Read(LANG,{p}/sr/welcome&{langs},1,,1,5)\n"
+                f" same => n,Read(CHOICE,{p}/sr/main_menu,1,,1,5)\n"
+                f" same => n,Playback({p}/sr/to_operator)\n"
+                " same => n,Queue(kontakt-fallback,t,,,)\n")
+    return out

@@ -60,6 +60,8 @@ class Rig:
     phones: dict[str, PhoneBehaviour] = field(default_factory=dict)
     default_phone: PhoneBehaviour = field(default_factory=PhoneBehaviour)
     app_queue_number: str | None = None  # benchmarks: straight to app_queue
+    app_queue_ivr_number: str | None = None  # benchmarks: app_queue behind a dialplan IVR
+    app_queue_prompts: str | None = None  # ... playing these generated/ prompts
     city_talk_ms: int = 3_600_000  # how long a department talks to a transferred citizen
     keep_failed: int = 20  # files of this many failed citizen batches are kept to read
 
@@ -83,6 +85,8 @@ class Rig:
             phone_ports=phone_ports,
             ring_timeout=self.ring_timeout,
             app_queue_number=self.app_queue_number,
+            app_queue_ivr_number=self.app_queue_ivr_number,
+            app_queue_prompts=self.app_queue_prompts,
         )
         self.cfg.rtp_end = self.cfg.rtp_start + rtp - 1
         self.instance = AsteriskInstance(self.cfg)

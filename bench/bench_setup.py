@@ -8,8 +8,11 @@ and 1 (an operator); the IVR says "connecting you" and the measurement
 starts when that last prompt ends (the caller has left the IVR: AMI
 ``AGIExecEnd`` of its STREAM FILE, or, when the engine plays it with the
 ring, the ring subroutine's next step, its Queue) and stops at the agent leg's ``DialState
-RINGING`` (the phone's 180).  app_queue is measured from its ``Queue`` step
-(Newexten) to the same RINGING: app_queue starts where the IVR ended.
+RINGING`` (the phone's 180).  app_queue is measured behind the same IVR
+played by the dialplan (the same prompts and keys, so Asterisk carries the
+same media load; only the router differs), from its ``Queue`` step (Newexten)
+to the same RINGING: app_queue starts where the IVR ended.  app_queue with
+no IVR in front is measured too, as a reference.
 The fast path (``router = direct``, ``fast_path = true``, no IVR) is
 measured in the same run, from the trunk channel's first dialplan step.
 
@@ -42,6 +45,7 @@ from asterisk.rig import FREE_NUMBER, PhoneBehaviour, Rig
 from bench.report import bench_line
 
 QUEUE_NUMBER = "0000000"
+QUEUE_IVR_NUMBER = "0000001"  # app_queue behind the same prompts, played by the dialplan
 CLK = os.sysconf("SC_CLK_TCK")
 IVR_KEYS = "11"  # Serbian, then an operator
 IVR_LAST_PROMPT = "to_operator"
@@ -218,8 +222,10 @@ async def run(calls: int = 200, rate: float = 5.0, agents: int = 20, *, rounds: 
               fast: bool = True, profile: Path | None = None) -> dict[str, Any]:
     base = Path(tempfile.mkdtemp(prefix="kontakt-bench-"))
     rig = Rig(base, agents=agents, default_phone=PhoneBehaviour(talk_ms=200),
-              app_queue_number=QUEUE_NUMBER)
-    res = {"engine": Result(), "app_queue": Result(), "fast": Result()}
+              app_queue_number=QUEUE_NUMBER, app_queue_ivr_number=QUEUE_IVR_NUMBER,
+              app_queue_prompts=str(PROMPTS_CACHE / "generated"))
+    res = {"engine": Result(), "app_queue": Result(), "app_queue_plain": Result(),
+           "fast": Result()}
     engine: EngineProcess | None = None
     try:
         await rig.start()
@@ -230,7 +236,8 @@ async def run(calls: int = 200, rate: float = 5.0, agents: int = 20, *, rounds: 
         pids = {"asterisk": ast, "engine": eng_pid}
         # Warm up both paths, then measure them alternately in the same run.
         await _measure(rig, FREE_NUMBER, 20, rate, pids, start_on="ivr_end", dtmf=IVR_KEYS)
-        await _measure(rig, QUEUE_NUMBER, 20, rate, {"asterisk": ast}, start_on="queue")
+        await _measure(rig, QUEUE_IVR_NUMBER, 20, rate, {"asterisk": ast}, start_on="queue",
+                       dtmf=IVR_KEYS)
         for r in range(rounds):
             spy = (_profiler(eng_pid, calls / rate + 5, profile / f"engine-{agents}-{r}.txt")
                    if profile is not None else None)
@@ -238,8 +245,11 @@ async def run(calls: int = 200, rate: float = 5.0, agents: int = 20, *, rounds: 
                                              start_on="ivr_end", dtmf=IVR_KEYS))
             if spy is not None:
                 spy.wait()
-            res["app_queue"].add(await _measure(rig, QUEUE_NUMBER, calls, rate,
-                                                {"asterisk": ast}, start_on="queue"))
+            res["app_queue"].add(await _measure(rig, QUEUE_IVR_NUMBER, calls, rate,
+                                                {"asterisk": ast}, start_on="queue",
+                                                dtmf=IVR_KEYS))
+            res["app_queue_plain"].add(await _measure(rig, QUEUE_NUMBER, calls, rate,
+                                                      {"asterisk": ast}, start_on="queue"))
         engine.stop()
         if fast:
             engine = EngineProcess(rig, base, agents, fast=True)
@@ -267,7 +277,10 @@ def _print(out: dict[str, Any]) -> dict[str, Any]:
           f"({out['rounds']} x {out['calls']} calls at {out['rate']:g}/s, {out['agents']} agents)")
     print(f"{'router':<30}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/call':>13}"
           f"{'(asterisk':>11}{' + engine)':>11}")
-    rows = [("kontakt, IVR + FastAGI", eng), ("app_queue leastrecent", aq)]
+    plain = out["app_queue_plain"]
+    rows = [("kontakt, IVR + FastAGI", eng), ("app_queue, IVR in dialplan", aq)]
+    if plain.n:
+        rows.append(("app_queue, no IVR (reference)", plain))
     if fast.n:
         rows += [("kontakt fast path, no IVR *", fast), ("app_queue, same start *",
                                                          out["app_queue_first"])]
@@ -298,6 +311,13 @@ def _print(out: dict[str, Any]) -> dict[str, Any]:
         "app_queue_asterisk_cpu_ms": round(aq.ms("asterisk"), 2),
         "engine_cpu_ratio": round(cpu_ratio, 3),
     }
+    if plain.n:
+        print(f"against app_queue with no IVR in front (less media load on Asterisk): p50 "
+              f"{eng.p50 / plain.p50:.2f}x, p95 {eng.p95 / plain.p95:.2f}x")
+        figures["no_ivr_peer"] = {"p50_ms": round(plain.p50, 2), "p95_ms": round(plain.p95, 2),
+                                  "p50_ratio": round(eng.p50 / plain.p50, 3),
+                                  "p95_ratio": round(eng.p95 / plain.p95, 3),
+                                  "asterisk_cpu_ms": round(plain.ms("asterisk"), 2)}
     if fast.n:
         afq = out["app_queue_first"]
         figures["fast_path"] = {"p50_ratio": round(fast.p50 / afq.p50, 3),

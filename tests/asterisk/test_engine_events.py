@@ -50,3 +50,20 @@ def test_agents_past_99_are_dialled(tmp_path):
     ext = (tmp_path / "etc" / "extensions.conf").read_text()
     assert '"^dial:agent[0-9][0-9][0-9]?$"' in ext and "[kontakt-agent100]" in (
         tmp_path / "etc" / "queues.conf").read_text()
+
+
+def test_the_benchmarks_app_queue_peer_plays_the_default_ivrs_prompts(tmp_path):
+    """The set-up bench compares routers behind the same IVR: app_queue's calls
+    hear welcome, the language menu, the main menu and "connecting you"."""
+    cfg = RigConfig(base=tmp_path, sip_port=1, ami_port=2, agi_port=3, carrier_port=4,
+                    city_port=5, rtp_start=10000, rtp_end=10100, phone_ports={"agent01": 6},
+                    app_queue_number="0000000", app_queue_ivr_number="0000001",
+                    app_queue_prompts="/p/generated")
+    render(cfg)
+    ext = (tmp_path / "etc" / "extensions.conf").read_text()
+    assert "exten => 0000000,1,Queue(kontakt-fallback,t,,,)" in ext
+    peer = ext[ext.index("exten => 0000001,1"):].splitlines()[:5]
+    assert [re.search(r",(\w+)\(", line).group(1) for line in peer] == [  # type: ignore[union-attr]
+        "Answer", "Read", "Read", "Playback", "Queue"]
+    assert "/p/generated/sr/welcome&/p/generated/sr/language_choice" in peer[1]
+    assert peer[3].endswith("Playback(/p/generated/sr/to_operator)")
