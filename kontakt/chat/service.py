@@ -91,6 +91,10 @@ class ConversationService:
         self._lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
         self._pending_sync = False
+        # At most one sync task; agent changes while it runs ask it for one
+        # more round (a slow database must not pile up a task per change).
+        self._syncing: asyncio.Task[None] | None = None
+        self._sync_again = False
 
     # -- life cycle -----------------------------------------------------------
     async def start(self) -> None:
@@ -103,10 +107,11 @@ class ConversationService:
         self._ticker = asyncio.create_task(self._tick_forever())
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
+        for task in (self._ticker, self._syncing):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _tick_forever(self) -> None:
         while True:
@@ -286,9 +291,22 @@ class ConversationService:
         # the agents' states as they are by then, as a sync would have.
         if self.blender.quiet():
             return
-        task = asyncio.ensure_future(self.sync())
-        task.add_done_callback(lambda t: t.cancelled() or (t.exception() and log.error(
-            "chat.sync_failed", error=repr(t.exception()))))
+        if self._syncing is not None:
+            self._sync_again = True
+            return
+        self._syncing = task = asyncio.ensure_future(self._sync_rounds())
+        task.add_done_callback(self._synced)
+
+    async def _sync_rounds(self) -> None:
+        self._sync_again = True
+        while self._sync_again:
+            self._sync_again = False
+            await self.sync()
+
+    def _synced(self, task: asyncio.Task[None]) -> None:
+        self._syncing = None
+        if not task.cancelled() and task.exception() is not None:
+            log.error("chat.sync_failed", error=repr(task.exception()))
 
     async def sync(self) -> None:
         async with self._lock:

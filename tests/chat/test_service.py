@@ -200,3 +200,35 @@ async def test_the_hook_offers_a_waiting_chat_to_an_operator_who_logs_in(sm, clo
             break
         await asyncio.sleep(0.01)
     assert conv.agent == "agent01"
+
+
+async def test_changes_during_a_slow_sync_wait_as_one_more_round_not_a_task_each(sm, clock):
+    """A sync held up (here: the service's lock taken; in life, a busy
+    database) while agents keep changing: one task, which runs one more
+    round for all the changes that came meanwhile."""
+    import asyncio
+
+    acd, svc, _voice = build(sm, clock)
+    conv = await svc.open(Channel.CHAT, "chat:1", "здраво")
+    rounds = 0
+    real_sync = svc.sync
+
+    async def counted() -> None:
+        nonlocal rounds
+        rounds += 1
+        await real_sync()
+
+    svc.sync = counted  # type: ignore[method-assign]
+    async with svc._lock:
+        for _ in range(50):  # fifty changes on fifty loop turns
+            svc.on_agents_changed("agent01")
+            await asyncio.sleep(0)
+        tasks = [t for t in asyncio.all_tasks() if t.get_coro().__qualname__.endswith(
+            "_sync_rounds")]
+        assert len(tasks) == 1
+        acd.login("agent01", clock())
+        svc.on_agents_changed("agent01")
+        await asyncio.sleep(0)
+    await tasks[0]
+    assert rounds == 2  # the first, then one for everything that came while it waited
+    assert conv.agent == "agent01" and svc._syncing is None
