@@ -89,3 +89,16 @@ async def look_alikes(s: AsyncSession, *, department: str, kind: str, subject: s
                        for r in rows], limit=limit)
     by_number = {r.number: r for r in rows}
     return [(score, to_domain(by_number[c.number])) for score, c in found]
+
+
+async def survivor(s: AsyncSession, number: str, hops: int = 10) -> str:
+    """The ticket a report about ``number`` belongs in: ``number`` itself,
+    or, when it was merged meanwhile, the ticket it went into (followed as
+    far as it goes; at most ``hops``, a guard against a loop)."""
+    for _ in range(hops):
+        row = (await s.execute(select(TicketRow.status, TicketRow.merged_into)
+                               .where(TicketRow.number == number))).first()
+        if row is None or row.status != Status.merged.value or not row.merged_into:
+            break
+        number = row.merged_into
+    return number

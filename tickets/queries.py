@@ -164,6 +164,11 @@ class TicketQueries:
         async with self.sessionmaker() as s:
             return await fq.totals(s)
 
+    async def survivor(self, number: str) -> str:
+        """``number``, or the ticket it was merged into (``fq.survivor``)."""
+        async with self.sessionmaker() as s:
+            return await fq.survivor(s, str(number).strip().upper())
+
     async def look_alikes(self, actor: Actor, *, department: str, kind: str, subject: str = "",
                           description: str = "", address: str | None = None
                           ) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from tickets.domain import (
     Actor,
     CallLink,
     Forbidden,
+    IllegalTransition,
     InvalidTicket,
     KindNotTaken,
     Role,
@@ -137,8 +138,24 @@ class TicketService(TicketQueries):
         log.info("ticket.opened", number=t.number, kind=t.kind.value, status=t.status.value,
                  department=t.department, by=actor.user_id)
         if attach_to:
-            return await self.merge(actor, t.number, attach_to)
+            return await self._attach(actor, t, attach_to)
         return self.present(t)
+
+    async def _attach(self, actor: Actor, t: Ticket, target: str) -> dict[str, Any]:
+        """Merge the new ticket ``t`` into ``target``, the open ticket the
+        operator was shown.  One merged since is followed to the ticket it
+        went into; one finished since (resolved, cancelled) leaves ``t``
+        standing on its own, the problem reported again: returned with
+        ``not_attached`` saying why, not an error (``t`` is registered)."""
+        into = await self.survivor(target)
+        try:
+            return await self.merge(actor, t.number, into)
+        except IllegalTransition as e:
+            if e.details.get("number") != into or e.details.get("event") != "merge":
+                raise
+            log.info("ticket.not_attached", number=t.number, into=into, reason=str(e))
+            return {**self.present(t), "not_attached": {"code": e.code, "message": str(e),
+                                                        **e.details}}
 
     async def change_status(self, actor: Actor, number: str, to: str,
                             comment: str = "", for_citizen: bool = False) -> dict[str, Any]:

@@ -23,6 +23,8 @@ FOLLOWUP_LABELS: dict[str, tuple[str, str]] = {
     "duplicate": ("Дупликат", "Duplicate"),
     "similar": ("Отворени тикети који личе на овај", "Open tickets that look like this one"),
     "attach": ("Придружи пријаву овом тикету", "Attach the report to this ticket"),
+    "not_attached": ("Тикет је у међувремену затворен; пријава је заведена као нови тикет",
+                     "That ticket was closed meanwhile; the report is registered as new ticket"),
     "similarity": ("Сличност", "Similarity"),
     "tickets_overdue": ("Тикети ван рока", "Tickets overdue"),
     "tickets_returned": ("Враћени, чекају", "Returned, waiting"),

@@ -154,3 +154,27 @@ async def test_merge_keeps_reporters_calls_history_and_notifies_everyone(svc, sm
 async def _closed(svc):
     t = await svc.open_ticket(OP, kind="information", subject="Радно време", resolve_now=True)
     return t
+
+
+async def test_a_report_attached_to_a_ticket_merged_meanwhile_goes_where_it_went(svc):
+    """The operator was shown n2 as the same problem; a supervisor merged n2
+    into n1 before the operator pressed "attach": the report joins n1."""
+    n1 = (await _open(svc, email="prvi@example.rs"))["number"]
+    n2 = (await _open(svc, OP2, email="drugi@example.rs"))["number"]
+    await svc.merge(SUP, n2, n1)
+    third = await _open(svc, OP2, email="treci@example.rs", attach_to=n2.lower())
+    assert third["number"] == n1 and "not_attached" not in third
+    assert (await svc.followup_totals())["merged"] == 2
+
+
+async def test_a_report_attached_to_a_ticket_resolved_meanwhile_stands_on_its_own(svc):
+    """The shown ticket was resolved before "attach": the new report is the
+    problem reported again, registered as a ticket of its own and said so,
+    not an error after the ticket was written."""
+    n1 = (await _open(svc))["number"]
+    await svc.change_status(VOD, n1, "resolved", "поправљено")
+    again = await _open(svc, OP2, attach_to=n1)
+    assert again["number"] != n1 and again["status"] == "forwarded"
+    assert again["not_attached"]["code"] == "ticket.illegal_transition"
+    assert again["not_attached"]["number"] == n1
+    assert (await svc.get(SUP, again["number"]))["status"] == "forwarded"

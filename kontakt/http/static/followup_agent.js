@@ -78,7 +78,12 @@
       btn.type = "button"; btn.textContent = L.attach; btn.className = "fu-attach";
       btn.onclick = async () => {
         const body = {kind, department, subject, description: field("t-description") || "", attach_to: t.number};
-        try { await api("POST", "/api/tickets", body); $("ticket-form") && $("ticket-form").reset(); card.hidden = true; }
+        try {
+          const got = await api("POST", "/api/tickets", body);
+          $("ticket-form") && $("ticket-form").reset(); card.hidden = true;
+          // The shown ticket was closed meanwhile: the report stands as a ticket of its own.
+          setText("fu-error", got.not_attached ? `${L.not_attached} ${got.number}` : "");
+        }
         catch (e) { showError("fu-error", e); }
       };
       td.appendChild(btn); tr.appendChild(td); tb.appendChild(tr);
