@@ -160,8 +160,8 @@ def render(cfg: RigConfig) -> Path:
     for n in range(1, cfg.supervisors + 1):
         sid = f"supervisor{n:02d}"
         pw = cfg.supervisor_passwords.setdefault(sid, secrets.token_urlsafe(16))
-        port = cfg.supervisor_ports.get(sid)
-        contact = (f"contact = sip:{sid}@127.0.0.1:{port}" if port
+        sport = cfg.supervisor_ports.get(sid)
+        contact = (f"contact = sip:{sid}@127.0.0.1:{sport}" if sport
                    else "; the phone registers with its user name and password")
         agents.append(_template("supervisor.pjsip.tmpl").substitute(
             supervisor=sid, seat=sid[-2:], password=pw, contact_line=contact))
